@@ -1,0 +1,12 @@
+//! tasklab-core: the pure model behind tasklab.
+//!
+//! Nothing here touches a browser: scenarios, workloads that can be run in bounded resumable steps with a
+//! deterministic checksum, presets, the URL settings codec, run reports, and the deterministic scheduling
+//! simulator. Everything compiles and is tested natively, and compiles unchanged to wasm32.
+
+pub mod presets;
+pub mod report;
+pub mod scenario;
+pub mod settings;
+pub mod sim;
+pub mod workload;

@@ -1,0 +1,112 @@
+//! What a real run produced: slices per lane, per-task results, and the summary figures the page shows.
+//!
+//! The engine fills [`RunRecord`]; the page adds the responsiveness figures and publishes a [`RunReport`] as
+//! JSON (`window.tasklabLastRun` and *Export run*). Times are milliseconds from the run's start.
+
+use serde::{Deserialize, Serialize};
+
+/// One stretch of time a lane spent on one task.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Slice {
+    /// Task position in the scenario.
+    pub task: usize,
+    /// The CPU that ran it: 0 for the main thread, the worker index in multiprocessing.
+    pub lane: usize,
+    /// Start, ms from the run's start.
+    pub start_ms: f64,
+    /// End, ms from the run's start.
+    pub end_ms: f64,
+}
+
+/// How one task of a run went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskResult {
+    /// Its name.
+    pub name: String,
+    /// Its checksum as 16 hex digits (a string: JSON numbers lose 64-bit precision).
+    pub checksum: String,
+    /// First slice start, ms from the run's start (None if it never ran).
+    pub start_ms: Option<f64>,
+    /// When its last phase ended (None if stopped before).
+    pub end_ms: Option<f64>,
+}
+
+/// Formats a checksum the way reports show it.
+pub fn checksum_hex(checksum: u64) -> String {
+    format!("{checksum:016x}")
+}
+
+/// The executor's side of a run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunRecord {
+    /// Per task, in scenario order.
+    pub tasks: Vec<TaskResult>,
+    /// Raw checksums, in scenario order (meaningful only for finished tasks).
+    pub checksums: Vec<u64>,
+    /// Every slice, in the order recorded.
+    pub slices: Vec<Slice>,
+    /// From start to the end of the last task (or the stop).
+    pub wall_ms: f64,
+    /// Whether the run was stopped before every task finished.
+    pub stopped: bool,
+    /// Longest stretch the executor held the main thread without giving it back to the browser.
+    pub longest_main_stretch_ms: f64,
+}
+
+impl RunRecord {
+    /// Busy fraction of each lane over the wall time, indexed by lane number.
+    pub fn busy_fraction_per_lane(&self) -> Vec<f64> {
+        let lanes = self.slices.iter().map(|slice| slice.lane + 1).max().unwrap_or(0);
+        let mut busy = vec![0.0; lanes];
+        for slice in &self.slices {
+            busy[slice.lane] += slice.end_ms - slice.start_ms;
+        }
+        if self.wall_ms > 0.0 {
+            busy.iter_mut().for_each(|ms| *ms = (*ms / self.wall_ms).min(1.0));
+        }
+        busy
+    }
+
+    /// Number of distinct lanes that ran at least one slice.
+    pub fn lanes_used(&self) -> usize {
+        let mut lanes: Vec<usize> = self.slices.iter().map(|slice| slice.lane).collect();
+        lanes.sort_unstable();
+        lanes.dedup();
+        lanes.len()
+    }
+}
+
+/// The JSON report of a run, as exported and published on `window.tasklabLastRun`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Scenario preset id.
+    pub preset: String,
+    /// Mode id.
+    pub mode: String,
+    /// Workers setting (multiprocessing).
+    pub workers: u32,
+    /// Time slice setting (multitasking).
+    pub slice_ms: u32,
+    /// Wall time of the run.
+    pub wall_ms: f64,
+    /// Whether the run was stopped early.
+    pub stopped: bool,
+    /// Whether every task's checksum equals the reference (computed each phase in one go).
+    pub checksums_agree: bool,
+    /// Per task.
+    pub tasks: Vec<TaskResult>,
+    /// Every slice.
+    pub slices: Vec<Slice>,
+    /// Distinct lanes used.
+    pub lanes_used: usize,
+    /// Busy fraction per lane.
+    pub busy_per_lane: Vec<f64>,
+    /// Animation frames drawn during the run.
+    pub frames: u32,
+    /// Longest gap between two animation frames during the run.
+    pub longest_frame_gap_ms: f64,
+    /// Longest main-thread task seen during the run.
+    pub longest_main_task_ms: f64,
+    /// Speed-up against the last single-worker run of the same scenario, if any.
+    pub speedup_vs_one_worker: Option<f64>,
+}

@@ -1,0 +1,258 @@
+//! Scenarios: named tasks made of compute and wait phases, their limits, and the state machine that runs one
+//! task step by step.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::workload::{fold_phase, ComputeProgress, WorkloadKind};
+
+/// Most tasks a scenario may have.
+pub const MAX_TASKS: usize = 64;
+/// Most phases one task may have.
+pub const MAX_PHASES: usize = 64;
+/// Most units one compute phase may have (about 10 s of work on a fast core for the costliest kind).
+pub const MAX_UNITS_PER_PHASE: u64 = 5_000_000;
+/// Longest single wait, in milliseconds.
+pub const MAX_WAIT_MS: u32 = 10_000;
+/// Longest task name, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// One step of a task: compute some units, or wait (an I/O-like pause that uses no CPU).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Phase {
+    /// Run `units` units of a workload.
+    Compute {
+        /// What kind of work.
+        kind: WorkloadKind,
+        /// How many units.
+        units: u64,
+    },
+    /// Pause without using the CPU.
+    Wait {
+        /// How long, in milliseconds.
+        ms: u32,
+    },
+}
+
+/// A task of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    /// Shown in the legend and the report.
+    pub name: String,
+    /// Its phases, run in order.
+    pub phases: Vec<Phase>,
+    /// Whether its compute phases may be divided into chunks run on several workers at once.
+    #[serde(default)]
+    pub splittable: bool,
+}
+
+impl TaskSpec {
+    /// Total compute units over all phases.
+    pub fn total_units(&self) -> u64 {
+        self.phases
+            .iter()
+            .map(|phase| match phase {
+                Phase::Compute { units, .. } => *units,
+                Phase::Wait { .. } => 0,
+            })
+            .sum()
+    }
+
+    /// Whether chunks may really be used: the flag is set and every compute phase is of a splittable kind.
+    pub fn can_split(&self) -> bool {
+        self.splittable
+            && self.phases.iter().all(|phase| match phase {
+                Phase::Compute { kind, .. } => kind.is_splittable(),
+                Phase::Wait { .. } => true,
+            })
+    }
+}
+
+/// A set of tasks to run together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// The tasks, in order (the order breaks ties).
+    pub tasks: Vec<TaskSpec>,
+}
+
+/// Why a scenario cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// No task at all.
+    #[error("the scenario has no task")]
+    NoTasks,
+    /// Too many tasks.
+    #[error("the scenario has {0} tasks; at most {MAX_TASKS} are allowed")]
+    TooManyTasks(usize),
+    /// A task has no phase or too many.
+    #[error("task {task} has {phases} phases; between 1 and {MAX_PHASES} are allowed")]
+    PhaseCount {
+        /// Task position (1-based).
+        task: usize,
+        /// Its phase count.
+        phases: usize,
+    },
+    /// A compute phase is empty or too big.
+    #[error("task {task}, phase {phase}: {units} units; between 1 and {MAX_UNITS_PER_PHASE} are allowed")]
+    Units {
+        /// Task position (1-based).
+        task: usize,
+        /// Phase position (1-based).
+        phase: usize,
+        /// The bad amount.
+        units: u64,
+    },
+    /// A wait is too long.
+    #[error("task {task}, phase {phase}: a wait of {ms} ms; at most {MAX_WAIT_MS} ms is allowed")]
+    Wait {
+        /// Task position (1-based).
+        task: usize,
+        /// Phase position (1-based).
+        phase: usize,
+        /// The bad amount.
+        ms: u32,
+    },
+    /// A name is empty or too long.
+    #[error("task {task}: a name must have 1 to {MAX_NAME_CHARS} characters")]
+    Name {
+        /// Task position (1-based).
+        task: usize,
+    },
+}
+
+impl Scenario {
+    /// Checks every limit; a scenario that passes runs in bounded time and memory.
+    ///
+    /// # Errors
+    /// The first limit that is broken.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.tasks.is_empty() {
+            return Err(ScenarioError::NoTasks);
+        }
+        if self.tasks.len() > MAX_TASKS {
+            return Err(ScenarioError::TooManyTasks(self.tasks.len()));
+        }
+        for (task_index, task) in self.tasks.iter().enumerate() {
+            let task_number = task_index + 1;
+            let name_chars = task.name.chars().count();
+            if name_chars == 0 || name_chars > MAX_NAME_CHARS {
+                return Err(ScenarioError::Name { task: task_number });
+            }
+            if task.phases.is_empty() || task.phases.len() > MAX_PHASES {
+                return Err(ScenarioError::PhaseCount {
+                    task: task_number,
+                    phases: task.phases.len(),
+                });
+            }
+            for (phase_index, phase) in task.phases.iter().enumerate() {
+                match *phase {
+                    Phase::Compute { units, .. } if units == 0 || units > MAX_UNITS_PER_PHASE => {
+                        return Err(ScenarioError::Units {
+                            task: task_number,
+                            phase: phase_index + 1,
+                            units,
+                        })
+                    }
+                    Phase::Wait { ms } if ms > MAX_WAIT_MS => {
+                        return Err(ScenarioError::Wait {
+                            task: task_number,
+                            phase: phase_index + 1,
+                            ms,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checksums of every task computed the plainest way: each phase in one go, on this thread.
+    /// The executors' results are checked against these.
+    pub fn reference_checksums(&self) -> Vec<u64> {
+        self.tasks
+            .iter()
+            .map(|task| {
+                let mut run = TaskRun::new(task);
+                loop {
+                    match run.step(u64::MAX) {
+                        TaskStep::Finished => break run.checksum(),
+                        TaskStep::Computed(_) | TaskStep::Wait(_) => {}
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// What one call of [`TaskRun::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskStep {
+    /// Ran this many units; the task still has work.
+    Computed(u64),
+    /// The task reached a wait phase of this many milliseconds (already passed in its state: the caller waits).
+    Wait(u32),
+    /// The task has no work left.
+    Finished,
+}
+
+/// A task in progress: which phase it is in and how far.
+#[derive(Debug, Clone)]
+pub struct TaskRun {
+    phases: Vec<Phase>,
+    next_phase: usize,
+    current: Option<ComputeProgress>,
+    checksum: u64,
+    units_done: u64,
+}
+
+impl TaskRun {
+    /// A task at its start.
+    pub fn new(spec: &TaskSpec) -> Self {
+        Self {
+            phases: spec.phases.clone(),
+            next_phase: 0,
+            current: None,
+            checksum: 0,
+            units_done: 0,
+        }
+    }
+
+    /// Runs at most `budget` units of the current compute phase, or moves to the next phase.
+    ///
+    /// A compute phase that ends in this call is folded into the checksum; the next call starts the next phase.
+    pub fn step(&mut self, budget: u64) -> TaskStep {
+        if let Some(progress) = self.current.as_mut() {
+            let ran = progress.step(budget);
+            self.units_done += ran;
+            if progress.is_finished() {
+                self.checksum = fold_phase(self.checksum, progress.checksum());
+                self.current = None;
+            }
+            return TaskStep::Computed(ran);
+        }
+        let Some(phase) = self.phases.get(self.next_phase) else {
+            return TaskStep::Finished;
+        };
+        self.next_phase += 1;
+        match *phase {
+            Phase::Wait { ms } => TaskStep::Wait(ms),
+            Phase::Compute { kind, units } => {
+                self.current = Some(ComputeProgress::new(kind, 0, units));
+                self.step(budget)
+            }
+        }
+    }
+
+    /// Units run so far.
+    pub fn units_done(&self) -> u64 {
+        self.units_done
+    }
+
+    /// The task's checksum (final once [`TaskStep::Finished`] was returned).
+    pub fn checksum(&self) -> u64 {
+        self.checksum
+    }
+}

@@ -1,0 +1,309 @@
+//! Run settings and their home in the URL query string.
+//!
+//! Parsing never fails: every unknown or out-of-range value falls back to its default and leaves a [`Notice`]
+//! naming the field, so a mangled link still opens a working page.
+
+use std::fmt;
+
+use crate::presets::Preset;
+
+/// Shortest time slice of the multitasking executor, in milliseconds.
+pub const MIN_SLICE_MS: u32 = 1;
+/// Longest time slice, in milliseconds.
+pub const MAX_SLICE_MS: u32 = 50;
+/// Default time slice, in milliseconds.
+pub const DEFAULT_SLICE_MS: u32 = 5;
+
+/// How the tasks are run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// One CPU (the page's main thread) switching between tasks in short slices, yielding to the browser.
+    Multitasking,
+    /// The tasks spread over several Web Workers running at the same time.
+    Multiprocessing,
+    /// The main thread runs everything without ever yielding: the page freezes.
+    SingleThread,
+}
+
+impl Mode {
+    /// Every mode, in display order.
+    pub const ALL: [Mode; 3] = [Self::Multitasking, Self::Multiprocessing, Self::SingleThread];
+
+    /// Stable identifier used in URLs and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Multitasking => "multitasking",
+            Self::Multiprocessing => "multiprocessing",
+            Self::SingleThread => "single-thread",
+        }
+    }
+
+    /// Parses [`Mode::id`].
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|mode| mode.id() == id)
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Multitasking => "Multitasking (1 CPU, time slices)",
+            Self::Multiprocessing => "Multiprocessing (workers in parallel)",
+            Self::SingleThread => "Single thread, no yielding",
+        }
+    }
+}
+
+/// Everything a link carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Which built-in scenario.
+    pub preset: Preset,
+    /// How to run it.
+    pub mode: Mode,
+    /// Workers for multiprocessing (1..=the machine's hardware concurrency).
+    pub workers: u32,
+    /// Multitasking time slice in milliseconds.
+    pub slice_ms: u32,
+    /// Start a run as soon as the page has loaded.
+    pub run_on_load: bool,
+}
+
+impl Settings {
+    /// Defaults on a machine with `max_workers` hardware threads.
+    pub fn defaults(max_workers: u32) -> Self {
+        Self {
+            preset: Preset::ReadingWhileTexting,
+            mode: Mode::Multitasking,
+            workers: max_workers.max(1),
+            slice_ms: DEFAULT_SLICE_MS,
+            run_on_load: false,
+        }
+    }
+
+    /// The query string (without `?`) that restores these settings; `run=1` is only added when asked for.
+    pub fn to_query(&self, include_run: bool) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("preset", self.preset.id())
+            .append_pair("mode", self.mode.id())
+            .append_pair("workers", &self.workers.to_string())
+            .append_pair("slice", &self.slice_ms.to_string());
+        if include_run {
+            query.append_pair("run", "1");
+        }
+        query.finish()
+    }
+}
+
+/// Something in a link that could not be used as it was, and what was done instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The query parameter.
+    pub field: String,
+    /// What was wrong and what was used instead.
+    pub message: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Settings read from a link, with a notice for every value that had to be replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedSettings {
+    /// The usable settings.
+    pub settings: Settings,
+    /// What was replaced, in the order met.
+    pub notices: Vec<Notice>,
+}
+
+/// Longest value quoted back in a notice, so a huge parameter cannot flood the page.
+const QUOTED_VALUE_CHARS: usize = 40;
+
+fn quoted(value: &str) -> String {
+    let mut shown: String = value.chars().take(QUOTED_VALUE_CHARS).collect();
+    if value.chars().count() > QUOTED_VALUE_CHARS {
+        shown.push('…');
+    }
+    format!("\u{201c}{shown}\u{201d}")
+}
+
+fn parse_in_range(value: &str, min: u32, max: u32) -> Option<u32> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|number| (min..=max).contains(number))
+}
+
+/// Reads settings from a query string (with or without the leading `?`).
+///
+/// `max_workers` is the machine's hardware concurrency; a larger `workers` value is replaced by it.
+pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
+    let max_workers = max_workers.max(1);
+    let defaults = Settings::defaults(max_workers);
+    let mut settings = defaults.clone();
+    let mut notices = Vec::new();
+    let mut notice = |field: &str, message: String| {
+        notices.push(Notice {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    let query = query.strip_prefix('?').unwrap_or(query);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "preset" => match Preset::from_id(&value) {
+                Some(preset) => settings.preset = preset,
+                None => {
+                    let known: Vec<&str> = Preset::ALL.iter().map(|preset| preset.id()).collect();
+                    notice(
+                        "preset",
+                        format!(
+                            "unknown preset {}; using \u{201c}{}\u{201d} (known: {})",
+                            quoted(&value),
+                            defaults.preset.id(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+            },
+            "mode" => match Mode::from_id(&value) {
+                Some(mode) => settings.mode = mode,
+                None => notice(
+                    "mode",
+                    format!(
+                        "unknown mode {}; using \u{201c}{}\u{201d}",
+                        quoted(&value),
+                        defaults.mode.id()
+                    ),
+                ),
+            },
+            "workers" => match parse_in_range(&value, 1, max_workers) {
+                Some(workers) => settings.workers = workers,
+                None => notice(
+                    "workers",
+                    format!(
+                        "{} is not a whole number from 1 to {max_workers} (this machine's cores); using {}",
+                        quoted(&value),
+                        defaults.workers
+                    ),
+                ),
+            },
+            "slice" => match parse_in_range(&value, MIN_SLICE_MS, MAX_SLICE_MS) {
+                Some(slice_ms) => settings.slice_ms = slice_ms,
+                None => notice(
+                    "slice",
+                    format!(
+                        "{} is not a whole number of milliseconds from {MIN_SLICE_MS} to {MAX_SLICE_MS}; using {}",
+                        quoted(&value),
+                        defaults.slice_ms
+                    ),
+                ),
+            },
+            "run" => match value.as_ref() {
+                "1" | "true" => settings.run_on_load = true,
+                "0" | "false" => settings.run_on_load = false,
+                other => notice(
+                    "run",
+                    format!("{} should be 1 or 0; not running on load", quoted(other)),
+                ),
+            },
+            other => notice(other, "unknown parameter; ignored".to_owned()),
+        }
+    }
+    ParsedSettings { settings, notices }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_query_restores_every_field() {
+        let parsed = parse_query(
+            "?preset=two-chefs&mode=multiprocessing&workers=2&slice=7&run=1",
+            4,
+        );
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        assert_eq!(
+            parsed.settings,
+            Settings {
+                preset: Preset::TwoChefs,
+                mode: Mode::Multiprocessing,
+                workers: 2,
+                slice_ms: 7,
+                run_on_load: true,
+            }
+        );
+    }
+
+    #[test]
+    fn empty_query_gives_defaults_without_notices() {
+        let parsed = parse_query("", 8);
+        assert_eq!(parsed.settings, Settings::defaults(8));
+        assert!(parsed.notices.is_empty());
+    }
+
+    #[test]
+    fn settings_round_trip_through_the_query() {
+        for preset in Preset::ALL {
+            for mode in Mode::ALL {
+                let settings = Settings {
+                    preset,
+                    mode,
+                    workers: 3,
+                    slice_ms: 12,
+                    run_on_load: true,
+                };
+                let parsed = parse_query(&settings.to_query(true), 4);
+                assert!(parsed.notices.is_empty());
+                assert_eq!(parsed.settings, settings);
+            }
+        }
+    }
+
+    #[test]
+    fn each_bad_value_names_its_field_and_falls_back() {
+        let cases = [
+            ("preset=nope", "preset"),
+            ("mode=quantum", "mode"),
+            ("workers=0", "workers"),
+            ("workers=99", "workers"),
+            ("workers=-1", "workers"),
+            ("workers=two", "workers"),
+            ("slice=0", "slice"),
+            ("slice=51", "slice"),
+            ("slice=4.5", "slice"),
+            ("slice=99999999999999999999", "slice"),
+            ("run=maybe", "run"),
+            ("colour=red", "colour"),
+        ];
+        for (query, field) in cases {
+            let parsed = parse_query(query, 4);
+            assert_eq!(parsed.notices.len(), 1, "{query}");
+            assert_eq!(parsed.notices[0].field, field, "{query}");
+            assert_eq!(parsed.settings, Settings::defaults(4), "{query}");
+        }
+    }
+
+    #[test]
+    fn good_fields_survive_beside_bad_ones() {
+        let parsed = parse_query("preset=two-chefs&slice=%F0%9F%92%A5&mode=single-thread", 2);
+        assert_eq!(parsed.settings.preset, Preset::TwoChefs);
+        assert_eq!(parsed.settings.mode, Mode::SingleThread);
+        assert_eq!(parsed.settings.slice_ms, DEFAULT_SLICE_MS);
+        assert_eq!(parsed.notices.len(), 1);
+        assert!(parsed.notices[0].message.contains('\u{1f4a5}'));
+    }
+
+    #[test]
+    fn mangled_query_never_panics_and_quotes_are_bounded() {
+        let long = "x".repeat(10_000);
+        let parsed = parse_query(&format!("preset={long}&%%%&=&&mode"), 2);
+        assert!(parsed.notices[0].message.chars().count() < 200);
+        assert_eq!(parsed.settings.preset, Preset::ReadingWhileTexting);
+    }
+}

@@ -1,0 +1,156 @@
+//! The cooperative executor: one thread, round-robin over ready tasks, a time slice per turn.
+//!
+//! After every slice it yields to the host's event loop (the browser renders and handles input in between), unless
+//! it runs in the no-yield mode, which holds the thread for the whole run to show what happens without yielding.
+//! A task that reaches a wait phase leaves the CPU; when every task waits, the executor sleeps until the earliest
+//! wakes (the no-yield mode spins instead, as a blocking program would).
+
+use std::collections::VecDeque;
+
+use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
+use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
+
+use crate::host::{Clock, Host};
+use crate::progress::{BatchSizer, LiveProgress};
+
+/// The only lane of a cooperative run: the thread it runs on.
+pub const MAIN_LANE: usize = 0;
+
+/// How the cooperative executor behaves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CooperativeOptions {
+    /// Longest turn of one task before switching, in milliseconds.
+    pub slice_ms: f64,
+    /// Give the thread back to the event loop after each slice (false: the no-yield mode).
+    pub yield_to_host: bool,
+}
+
+struct Sleeper {
+    wake_at_ms: f64,
+    task: usize,
+}
+
+/// Runs every task of `scenario` to the end (or until Stop) and records each slice.
+///
+/// The scenario must be valid ([`Scenario::validate`]); the page checks it before a run.
+pub async fn run_cooperative<H: Host>(
+    scenario: &Scenario,
+    options: CooperativeOptions,
+    host: &H,
+    progress: &LiveProgress,
+) -> RunRecord {
+    let clock = host.clock();
+    let run_start = clock.now_ms();
+    let since_start = |at: f64| at - run_start;
+    let mut runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
+    let mut batch_sizers = vec![BatchSizer::default(); runs.len()];
+    let mut start_ms: Vec<Option<f64>> = vec![None; runs.len()];
+    let mut end_ms: Vec<Option<f64>> = vec![None; runs.len()];
+    let mut ready: VecDeque<usize> = (0..runs.len()).collect();
+    let mut sleepers: Vec<Sleeper> = Vec::new();
+    let mut slices = Vec::new();
+    let mut stretch_start = run_start;
+    let mut longest_stretch: f64 = 0.0;
+    let mut stopped = false;
+
+    loop {
+        if progress.stop_requested() {
+            stopped = end_ms.iter().any(Option::is_none);
+            break;
+        }
+        let now = clock.now_ms();
+        // Tasks whose wait is over join the back of the queue, earliest first (stable: ties keep task order).
+        sleepers.sort_by(|a, b| a.wake_at_ms.total_cmp(&b.wake_at_ms));
+        while sleepers.first().is_some_and(|sleeper| sleeper.wake_at_ms <= now) {
+            ready.push_back(sleepers.remove(0).task);
+        }
+        let Some(task) = ready.pop_front() else {
+            let Some(earliest) = sleepers.first().map(|sleeper| sleeper.wake_at_ms) else {
+                break; // nothing ready, nothing waiting: every task is done
+            };
+            if options.yield_to_host {
+                longest_stretch = longest_stretch.max(now - stretch_start);
+                host.sleep_ms(earliest - now).await;
+                stretch_start = clock.now_ms();
+            } else {
+                while clock.now_ms() < earliest && !progress.stop_requested() {
+                    std::hint::spin_loop();
+                }
+            }
+            continue;
+        };
+
+        let slice_start = clock.now_ms();
+        start_ms[task].get_or_insert(since_start(slice_start));
+        let deadline = slice_start + options.slice_ms;
+        let mut still_computing = false;
+        let mut units_this_turn = 0;
+        loop {
+            let step_start = clock.now_ms();
+            let budget = batch_sizers[task].units();
+            match runs[task].step(budget) {
+                TaskStep::Computed(ran) => {
+                    units_this_turn += ran;
+                    progress.add_units(task, ran);
+                    let step_end = clock.now_ms();
+                    batch_sizers[task].observe(ran, step_end - step_start);
+                    if step_end >= deadline || progress.stop_requested() {
+                        still_computing = true;
+                        break;
+                    }
+                }
+                TaskStep::Wait(ms) => {
+                    sleepers.push(Sleeper {
+                        wake_at_ms: clock.now_ms() + f64::from(ms),
+                        task,
+                    });
+                    break;
+                }
+                TaskStep::Finished => {
+                    end_ms[task] = Some(since_start(clock.now_ms()));
+                    break;
+                }
+            }
+        }
+        let slice_end = clock.now_ms();
+        // A turn that only moved the task into a wait used no CPU worth drawing.
+        if units_this_turn > 0 {
+            slices.push(Slice {
+                task,
+                lane: MAIN_LANE,
+                start_ms: since_start(slice_start),
+                end_ms: since_start(slice_end),
+            });
+        }
+        if still_computing {
+            ready.push_back(task);
+        }
+        if options.yield_to_host {
+            longest_stretch = longest_stretch.max(slice_end - stretch_start);
+            host.yield_now().await;
+            stretch_start = clock.now_ms();
+        }
+    }
+
+    let run_end = clock.now_ms();
+    longest_stretch = longest_stretch.max(run_end - stretch_start);
+    RunRecord {
+        tasks: scenario
+            .tasks
+            .iter()
+            .zip(&runs)
+            .enumerate()
+            .map(|(index, (spec, run))| TaskResult {
+                name: spec.name.clone(),
+                checksum: checksum_hex(run.checksum()),
+                start_ms: start_ms[index],
+                end_ms: end_ms[index],
+            })
+            .collect(),
+        checksums: runs.iter().map(TaskRun::checksum).collect(),
+        slices,
+        wall_ms: since_start(run_end),
+        stopped,
+        longest_main_stretch_ms: longest_stretch,
+    }
+}

@@ -1,0 +1,248 @@
+//! The parallel executor: compute phases run as jobs on a rayon pool; an async dispatcher on the calling thread
+//! hands them out and collects results, never blocking.
+//!
+//! - At most `workers` jobs are in flight at once, so a run with *k* workers never computes more than *k* tasks
+//!   at a time, even on a larger pool.
+//! - A splittable task's compute phase is cut into chunks handed to whichever worker is free; the chunk checksums
+//!   are combined, which gives exactly the checksum of the whole phase.
+//! - A wait phase is a timer on the dispatcher's thread: no worker is held while a task waits.
+//! - Stop: jobs check the flag between small steps and return at once; the dispatcher drops pending timers.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::future::{select, Either};
+use futures::stream::{FuturesUnordered, StreamExt};
+use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
+use tasklab_core::scenario::{Phase, Scenario};
+use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress, WorkloadKind};
+
+use crate::host::{Clock, Host};
+use crate::progress::{BatchSizer, LiveProgress};
+
+/// How the parallel executor behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParallelOptions {
+    /// Most jobs computing at once.
+    pub workers: usize,
+    /// Chunks per worker for a splittable phase (more chunks balance uneven work better).
+    pub chunks_per_worker: usize,
+}
+
+impl ParallelOptions {
+    /// `workers` workers, 4 chunks each.
+    pub fn with_workers(workers: usize) -> Self {
+        Self {
+            workers: workers.max(1),
+            chunks_per_worker: 4,
+        }
+    }
+}
+
+/// A piece of one compute phase, run on a worker.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    task: usize,
+    kind: WorkloadKind,
+    start_unit: u64,
+    end_unit: u64,
+}
+
+/// What a worker sends back.
+#[derive(Debug, Clone, Copy)]
+struct JobDone {
+    job: Job,
+    checksum: u64,
+    finished: bool,
+    lane: usize,
+    start_ms: f64,
+    end_ms: f64,
+}
+
+/// Runs the job's units on the current (worker) thread, checking Stop between small steps.
+fn run_job<C: Clock>(job: Job, clock: C, progress: &LiveProgress) -> JobDone {
+    let start_ms = clock.now_ms();
+    let mut compute = ComputeProgress::new(job.kind, job.start_unit, job.end_unit);
+    let mut sizer = BatchSizer::default();
+    while !compute.is_finished() && !progress.stop_requested() {
+        let step_start = clock.now_ms();
+        let ran = compute.step(sizer.units());
+        progress.add_units(job.task, ran);
+        sizer.observe(ran, clock.now_ms() - step_start);
+    }
+    JobDone {
+        job,
+        checksum: compute.checksum(),
+        finished: compute.is_finished(),
+        lane: rayon::current_thread_index().unwrap_or(0),
+        start_ms,
+        end_ms: clock.now_ms(),
+    }
+}
+
+/// Per-task bookkeeping of the dispatcher.
+#[derive(Debug, Default)]
+struct TaskState {
+    next_phase: usize,
+    chunks_outstanding: usize,
+    phase_checksum: u64,
+    checksum: u64,
+    start_ms: Option<f64>,
+    end_ms: Option<f64>,
+}
+
+type JobFuture = Pin<Box<dyn Future<Output = Option<JobDone>>>>;
+type TimerFuture<'a> = Pin<Box<dyn Future<Output = usize> + 'a>>;
+
+/// Runs every task of a valid `scenario` on the rayon pool and records each job as a slice on its worker's lane.
+///
+/// Call it from the thread that owns the event loop (the page's main thread): it awaits and never blocks.
+/// The pool must be ready (in the browser: `initThreadPool` has resolved).
+pub async fn run_parallel<H: Host>(
+    scenario: &Scenario,
+    options: ParallelOptions,
+    host: &H,
+    progress: Arc<LiveProgress>,
+) -> RunRecord {
+    let clock = host.clock();
+    let run_start = clock.now_ms();
+    let mut tasks: Vec<TaskState> = scenario.tasks.iter().map(|_| TaskState::default()).collect();
+    let mut ready_jobs: VecDeque<Job> = VecDeque::new();
+    let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
+    let mut timers: FuturesUnordered<TimerFuture<'_>> = FuturesUnordered::new();
+    let mut slices = Vec::new();
+    let mut stopped = false;
+    let mut longest_stretch: f64 = 0.0;
+
+    // Moves a task to its next phase: queues its chunks, or marks it done, or returns the wait to start.
+    let advance = |task: usize, tasks: &mut [TaskState], ready_jobs: &mut VecDeque<Job>| -> Option<u32> {
+        let spec = &scenario.tasks[task];
+        let state = &mut tasks[task];
+        let Some(phase) = spec.phases.get(state.next_phase) else {
+            state.end_ms = Some(clock.now_ms() - run_start);
+            return None;
+        };
+        state.next_phase += 1;
+        match *phase {
+            Phase::Wait { ms } => Some(ms),
+            Phase::Compute { kind, units } => {
+                let chunks = if spec.can_split() {
+                    (options.workers * options.chunks_per_worker).clamp(1, units as usize)
+                } else {
+                    1
+                } as u64;
+                state.phase_checksum = 0;
+                state.chunks_outstanding = chunks as usize;
+                for chunk in 0..chunks {
+                    ready_jobs.push_back(Job {
+                        task,
+                        kind,
+                        start_unit: units * chunk / chunks,
+                        end_unit: units * (chunk + 1) / chunks,
+                    });
+                }
+                None
+            }
+        }
+    };
+    let start_wait = |task: usize, ms: u32| -> TimerFuture<'_> {
+        let sleep = host.sleep_ms(f64::from(ms));
+        Box::pin(async move {
+            sleep.await;
+            task
+        })
+    };
+
+    for task in 0..tasks.len() {
+        if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs) {
+            timers.push(start_wait(task, ms));
+        }
+    }
+
+    loop {
+        let stretch_start = clock.now_ms();
+        if progress.stop_requested() {
+            ready_jobs.clear();
+            timers.clear();
+        }
+        while jobs_in_flight.len() < options.workers {
+            let Some(job) = ready_jobs.pop_front() else {
+                break;
+            };
+            let state = &mut tasks[job.task];
+            state.start_ms.get_or_insert(clock.now_ms() - run_start);
+            let (sender, receiver) = futures_channel::oneshot::channel();
+            let job_progress = Arc::clone(&progress);
+            rayon::spawn(move || {
+                let _ = sender.send(run_job(job, clock, &job_progress));
+            });
+            jobs_in_flight.push(Box::pin(async move { receiver.await.ok() }));
+        }
+        longest_stretch = longest_stretch.max(clock.now_ms() - stretch_start);
+
+        let event = match (jobs_in_flight.is_empty(), timers.is_empty()) {
+            (true, true) => break,
+            (false, true) => Either::Left(jobs_in_flight.next().await),
+            (true, false) => Either::Right(timers.next().await),
+            (false, false) => match select(jobs_in_flight.next(), timers.next()).await {
+                Either::Left((done, _)) => Either::Left(done),
+                Either::Right((task, _)) => Either::Right(task),
+            },
+        };
+        let stretch_start = clock.now_ms();
+        match event {
+            Either::Left(Some(Some(done))) => {
+                slices.push(Slice {
+                    task: done.job.task,
+                    lane: done.lane,
+                    start_ms: done.start_ms - run_start,
+                    end_ms: done.end_ms - run_start,
+                });
+                if !done.finished {
+                    stopped = true;
+                    continue;
+                }
+                let state = &mut tasks[done.job.task];
+                state.phase_checksum = combine_chunks(state.phase_checksum, done.checksum);
+                state.chunks_outstanding -= 1;
+                if state.chunks_outstanding == 0 {
+                    state.checksum = fold_phase(state.checksum, state.phase_checksum);
+                    if let Some(ms) = advance(done.job.task, &mut tasks, &mut ready_jobs) {
+                        timers.push(start_wait(done.job.task, ms));
+                    }
+                }
+            }
+            // A worker dropped its sender: it died (a panic aborts the whole module on the web, so this is native).
+            Either::Left(Some(None)) => stopped = true,
+            Either::Right(Some(task)) => {
+                if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs) {
+                    timers.push(start_wait(task, ms));
+                }
+            }
+            Either::Left(None) | Either::Right(None) => {}
+        }
+        longest_stretch = longest_stretch.max(clock.now_ms() - stretch_start);
+    }
+
+    stopped |= tasks.iter().any(|state| state.end_ms.is_none());
+    RunRecord {
+        tasks: scenario
+            .tasks
+            .iter()
+            .zip(&tasks)
+            .map(|(spec, state)| TaskResult {
+                name: spec.name.clone(),
+                checksum: checksum_hex(state.checksum),
+                start_ms: state.start_ms,
+                end_ms: state.end_ms,
+            })
+            .collect(),
+        checksums: tasks.iter().map(|state| state.checksum).collect(),
+        slices,
+        wall_ms: clock.now_ms() - run_start,
+        stopped,
+        longest_main_stretch_ms: longest_stretch,
+    }
+}

@@ -1,0 +1,176 @@
+//! Native tests of both executors on the same scenarios: same checksums as the reference, slices that make
+//! sense, waits that do not hold the CPU, and Stop.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use futures::executor::block_on;
+use tasklab_core::presets::Preset;
+use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
+use tasklab_core::workload::WorkloadKind;
+use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
+use tasklab_engine::host::native::NativeHost;
+use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_engine::LiveProgress;
+
+fn small_scenario() -> Scenario {
+    let compute = |kind, units| Phase::Compute { kind, units };
+    Scenario {
+        tasks: vec![
+            TaskSpec {
+                name: "primes".into(),
+                phases: vec![compute(WorkloadKind::Primes, 3_000)],
+                splittable: false,
+            },
+            TaskSpec {
+                name: "io then hash".into(),
+                phases: vec![
+                    Phase::Wait { ms: 20 },
+                    compute(WorkloadKind::HashChain, 500),
+                    Phase::Wait { ms: 10 },
+                    compute(WorkloadKind::HashChain, 500),
+                ],
+                splittable: false,
+            },
+            TaskSpec {
+                name: "fractal".into(),
+                phases: vec![compute(WorkloadKind::Mandelbrot, 4_000)],
+                splittable: true,
+            },
+        ],
+    }
+}
+
+const MULTITASKING: CooperativeOptions = CooperativeOptions {
+    slice_ms: 1.0,
+    yield_to_host: true,
+};
+
+#[test]
+fn cooperative_matches_reference_and_yields_between_slices() {
+    let scenario = small_scenario();
+    let host = NativeHost::default();
+    let progress = LiveProgress::new(&scenario);
+    let record = block_on(run_cooperative(&scenario, MULTITASKING, &host, &progress));
+    assert!(!record.stopped);
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    assert!(record.slices.iter().all(|slice| slice.lane == 0));
+    assert!(record.slices.len() > 3, "work was sliced: {}", record.slices.len());
+    assert!(host.yields() as usize >= record.slices.len());
+    assert!(progress.fractions().iter().all(|&fraction| fraction == 1.0));
+    // One lane: slices never overlap.
+    for pair in record.slices.windows(2) {
+        assert!(pair[0].end_ms <= pair[1].start_ms + 1e-9);
+    }
+}
+
+#[test]
+fn no_yield_mode_never_yields_and_agrees() {
+    let scenario = small_scenario();
+    let host = NativeHost::default();
+    let options = CooperativeOptions {
+        slice_ms: 1.0,
+        yield_to_host: false,
+    };
+    let record = block_on(run_cooperative(&scenario, options, &host, &LiveProgress::new(&scenario)));
+    assert_eq!(host.yields(), 0);
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    // Held the thread from start to end.
+    assert!(record.longest_main_stretch_ms >= record.wall_ms - 1e-6);
+}
+
+#[test]
+fn waiting_task_does_not_hold_the_cpu_in_cooperative_mode() {
+    let scenario = small_scenario();
+    let record = block_on(run_cooperative(
+        &scenario,
+        MULTITASKING,
+        &NativeHost::default(),
+        &LiveProgress::new(&scenario),
+    ));
+    // Task 1 waits 20 ms first: it must not run before its wait is over, while the others run meanwhile.
+    let first_slice_of_waiter = record.slices.iter().find(|slice| slice.task == 1).unwrap();
+    assert!(first_slice_of_waiter.start_ms >= 19.0, "{first_slice_of_waiter:?}");
+    assert!(record.slices.iter().any(|slice| slice.task != 1 && slice.start_ms < 19.0));
+}
+
+#[test]
+fn parallel_matches_reference_on_every_preset_and_the_small_scenario() {
+    let mut scenarios: Vec<Scenario> = vec![small_scenario()];
+    scenarios.extend(Preset::ALL.iter().map(|preset| shrink(preset.scenario())));
+    for scenario in scenarios {
+        let record = block_on(run_parallel(
+            &scenario,
+            ParallelOptions::with_workers(2),
+            &NativeHost::default(),
+            Arc::new(LiveProgress::new(&scenario)),
+        ));
+        assert!(!record.stopped);
+        assert_eq!(record.checksums, scenario.reference_checksums());
+    }
+}
+
+#[test]
+fn parallel_never_runs_more_jobs_than_workers() {
+    let scenario = shrink(Preset::CpuBatch.scenario());
+    let record = block_on(run_parallel(
+        &scenario,
+        ParallelOptions::with_workers(1),
+        &NativeHost::default(),
+        Arc::new(LiveProgress::new(&scenario)),
+    ));
+    let mut slices = record.slices.clone();
+    slices.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+    for pair in slices.windows(2) {
+        assert!(pair[0].end_ms <= pair[1].start_ms + 1e-9, "overlap with 1 worker: {pair:?}");
+    }
+}
+
+#[test]
+fn splittable_task_is_cut_into_chunks() {
+    let scenario = shrink(Preset::OneBigJob.scenario());
+    let record = block_on(run_parallel(
+        &scenario,
+        ParallelOptions::with_workers(2),
+        &NativeHost::default(),
+        Arc::new(LiveProgress::new(&scenario)),
+    ));
+    assert_eq!(record.slices.len(), 8, "2 workers x 4 chunks");
+    assert_eq!(record.checksums, scenario.reference_checksums());
+}
+
+#[test]
+fn stop_ends_both_executors_early() {
+    let scenario = Preset::CpuBatch.scenario();
+    let progress = LiveProgress::new(&scenario);
+    progress.request_stop();
+    let record = block_on(run_cooperative(&scenario, MULTITASKING, &NativeHost::default(), &progress));
+    assert!(record.stopped);
+    let progress = Arc::new(LiveProgress::new(&scenario));
+    let stopper = Arc::clone(&progress);
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        stopper.request_stop();
+    });
+    let record = block_on(run_parallel(
+        &scenario,
+        ParallelOptions::with_workers(2),
+        &NativeHost::default(),
+        progress,
+    ));
+    assert!(record.stopped);
+    assert!(record.wall_ms < 2_000.0, "stopped in {} ms", record.wall_ms);
+}
+
+/// The presets at a tenth of their size, so debug-build tests stay quick.
+fn shrink(mut scenario: Scenario) -> Scenario {
+    for task in &mut scenario.tasks {
+        for phase in &mut task.phases {
+            if let Phase::Compute { units, .. } = phase {
+                *units = (*units / 10).max(1);
+            }
+        }
+    }
+    scenario
+}
