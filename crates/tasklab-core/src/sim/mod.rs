@@ -1,0 +1,398 @@
+//! Deterministic scheduling simulator: classic policies on N virtual CPUs, with exact metrics.
+//!
+//! Time is counted in integer **ticks**; every decision uses integers only, so a run gives identical results on
+//! every platform (x86_64, wasm32). The entry point is [`simulate`] (or [`simulate_with`] for options):
+//!
+//! ```
+//! use tasklab_core::sim::{simulate, Conventions, Machine, Policy, SimScenario, SimTask};
+//!
+//! let scenario = SimScenario {
+//!     tasks: vec![SimTask::cpu_only("P1", 0, 24), SimTask::cpu_only("P2", 0, 3), SimTask::cpu_only("P3", 0, 3)],
+//! };
+//! let result = simulate(&scenario, &Machine::default(), &Policy::Fcfs, &Conventions::default())
+//!     .expect("valid scenario");
+//! assert_eq!(result.summary.avg_waiting, 17.0);
+//! ```
+//!
+//! The model: one global ready queue; a task runs on at most one CPU at a time and may move between CPUs; a CPU
+//! never stays idle while a task is ready (it may be busy switching). I/O devices are unlimited. A context switch
+//! is charged on a CPU when it starts a task other than the one it ran last (never before its first task); it is
+//! drawn as its own slice, and the CPU is busy (not idle) while it switches. Ties follow [`Conventions`].
+//!
+//! When the free CPUs take ready tasks, each task goes to the CPU it ran on last if that one is free (no switch),
+//! otherwise to the lowest-numbered free CPU that never ran a task, otherwise to the lowest-numbered free CPU.
+
+mod engine;
+mod error;
+mod metrics;
+mod model;
+
+pub use error::{
+    SimError, DEFAULT_MAX_SLICES, MAX_BURSTS_PER_TASK, MAX_CPUS, MAX_MLFQ_LEVELS, MAX_TASKS,
+    MAX_TICKS, MAX_TOTAL_BURSTS,
+};
+pub use metrics::{SimResult, SliceKind, Summary, TaskMetrics, TraceSlice};
+pub use model::{Burst, Conventions, Machine, MlfqLevel, Policy, SimInput, SimScenario, SimTask};
+
+use engine::{PreparedTask, RunConfig, RunOutcome};
+
+/// Options of a run beyond the scenario, machine, policy and conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Keep every slice in [`SimResult::trace`] (default true). When false the trace is empty but the slice counts
+    /// of the [`Summary`] are still exact; useful for benchmarks and very large runs.
+    pub record_trace: bool,
+    /// For more than one CPU, also run the scenario on one CPU to compute speedup and efficiency (default true).
+    /// It roughly doubles the cost of a run.
+    pub compare_with_one_cpu: bool,
+    /// Cap on the number of slices of the run (default [`DEFAULT_MAX_SLICES`]).
+    pub max_slices: u64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            record_trace: true,
+            compare_with_one_cpu: true,
+            max_slices: DEFAULT_MAX_SLICES,
+        }
+    }
+}
+
+/// Simulates `scenario` on `machine` under `policy`, with the default [`SimOptions`].
+///
+/// # Errors
+/// Any [`SimError`]: an empty scenario, a task without CPU burst or with a zero-length burst, a zero quantum,
+/// a CPU count outside 1..=64, a value beyond the documented limits, or a run that exceeds the slice cap.
+pub fn simulate(
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+    conventions: &Conventions,
+) -> Result<SimResult, SimError> {
+    simulate_with(
+        scenario,
+        machine,
+        policy,
+        conventions,
+        &SimOptions::default(),
+    )
+}
+
+/// Simulates `scenario` on `machine` under `policy`, with explicit options.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_with(
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+    conventions: &Conventions,
+    options: &SimOptions,
+) -> Result<SimResult, SimError> {
+    let prepared = validate(scenario, machine, policy)?;
+    let total_bursts: u64 = prepared.iter().map(|task| task.bursts.len() as u64).sum();
+    // Every step either ends a slice, moves a burst along, or applies a boost; this bound is far above any
+    // legitimate run and only stops pathological boost/switch combinations.
+    let max_steps = options
+        .max_slices
+        .saturating_mul(4)
+        .saturating_add(total_bursts.saturating_mul(4))
+        .saturating_add(1_000);
+    let config = RunConfig {
+        tasks: &prepared,
+        cpus: machine.cpus,
+        switch_cost: machine.switch_cost,
+        policy,
+        arrival_before_preempted: conventions.arrival_before_preempted,
+        record_trace: options.record_trace,
+        max_slices: options.max_slices,
+        max_steps,
+    };
+    let outcome = engine::run(&config)?;
+    let one_cpu_makespan = if machine.cpus > 1 && options.compare_with_one_cpu {
+        let single = RunConfig {
+            cpus: 1,
+            record_trace: false,
+            ..config
+        };
+        engine::run(&single)
+            .ok()
+            .map(|run| run.window_end - run.window_start)
+    } else {
+        None
+    };
+    Ok(build_result(
+        scenario,
+        &prepared,
+        outcome,
+        machine.cpus,
+        one_cpu_makespan,
+    ))
+}
+
+/// Checks every limit and normalises the tasks (consecutive bursts of one kind merged).
+fn validate(
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+) -> Result<Vec<PreparedTask>, SimError> {
+    if !(1..=MAX_CPUS).contains(&machine.cpus) {
+        return Err(SimError::CpusOutOfRange { cpus: machine.cpus });
+    }
+    check_ticks("the switch cost", machine.switch_cost)?;
+    validate_policy(policy)?;
+    let tasks = &scenario.tasks;
+    if tasks.is_empty() {
+        return Err(SimError::EmptyScenario);
+    }
+    if tasks.len() > MAX_TASKS {
+        return Err(SimError::TooManyTasks { count: tasks.len() });
+    }
+    let total_bursts: usize = tasks.iter().map(|task| task.bursts.len()).sum();
+    if total_bursts > MAX_TOTAL_BURSTS {
+        return Err(SimError::TooManyBurstsInAll {
+            count: total_bursts,
+        });
+    }
+    let higher_number_is_higher = matches!(
+        policy,
+        Policy::Priority {
+            higher_number_is_higher: true,
+            ..
+        }
+    );
+    let mut prepared = Vec::with_capacity(tasks.len());
+    for (index, task) in tasks.iter().enumerate() {
+        if task.bursts.len() > MAX_BURSTS_PER_TASK {
+            return Err(SimError::TooManyBursts {
+                task: index,
+                count: task.bursts.len(),
+            });
+        }
+        check_ticks(&format!("the arrival of task {index}"), task.arrival)?;
+        let mut bursts: Vec<Burst> = Vec::with_capacity(task.bursts.len());
+        for (burst_index, &burst) in task.bursts.iter().enumerate() {
+            if burst.ticks() == 0 {
+                return Err(SimError::ZeroLengthBurst {
+                    task: index,
+                    burst: burst_index,
+                });
+            }
+            check_ticks(
+                &format!("burst {burst_index} of task {index}"),
+                burst.ticks(),
+            )?;
+            // Merging keeps the sum ≤ MAX_TOTAL_BURSTS · MAX_TICKS, far below u64::MAX.
+            match (bursts.last_mut(), burst) {
+                (Some(Burst::Cpu(last)), Burst::Cpu(more))
+                | (Some(Burst::Io(last)), Burst::Io(more)) => {
+                    *last += more;
+                }
+                _ => bursts.push(burst),
+            }
+        }
+        if !bursts.iter().any(|burst| matches!(burst, Burst::Cpu(_))) {
+            return Err(SimError::NoCpuBurst { task: index });
+        }
+        let priority = i128::from(task.priority);
+        let priority_key = if higher_number_is_higher {
+            -priority
+        } else {
+            priority
+        };
+        prepared.push(PreparedTask {
+            arrival: task.arrival,
+            priority_key,
+            bursts,
+        });
+    }
+    Ok(prepared)
+}
+
+fn validate_policy(policy: &Policy) -> Result<(), SimError> {
+    match policy {
+        Policy::RoundRobin { quantum } => {
+            if *quantum == 0 {
+                return Err(SimError::ZeroQuantum);
+            }
+            check_ticks("the quantum", *quantum)
+        }
+        Policy::Mlfq {
+            queues,
+            boost_period,
+        } => {
+            if queues.is_empty() || queues.len() > MAX_MLFQ_LEVELS {
+                return Err(SimError::MlfqLevelCount {
+                    count: queues.len(),
+                });
+            }
+            for (level, queue) in queues.iter().enumerate() {
+                if queue.quantum == 0 {
+                    return Err(SimError::MlfqZero {
+                        level,
+                        what: "quantum",
+                    });
+                }
+                if queue.allotment == 0 {
+                    return Err(SimError::MlfqZero {
+                        level,
+                        what: "allotment",
+                    });
+                }
+                check_ticks(&format!("the quantum of MLFQ queue {level}"), queue.quantum)?;
+                check_ticks(
+                    &format!("the allotment of MLFQ queue {level}"),
+                    queue.allotment,
+                )?;
+            }
+            match boost_period {
+                Some(0) => Err(SimError::ZeroBoostPeriod),
+                Some(period) => check_ticks("the boost period", *period),
+                None => Ok(()),
+            }
+        }
+        Policy::Fcfs | Policy::Sjf | Policy::Srtf | Policy::Priority { .. } => Ok(()),
+    }
+}
+
+fn check_ticks(what: &str, value: u64) -> Result<(), SimError> {
+    if value > MAX_TICKS {
+        return Err(SimError::TicksTooLarge {
+            what: what.to_string(),
+            value,
+        });
+    }
+    Ok(())
+}
+
+fn build_result(
+    scenario: &SimScenario,
+    prepared: &[PreparedTask],
+    outcome: RunOutcome,
+    cpus: u32,
+    one_cpu_makespan: Option<u64>,
+) -> SimResult {
+    let tasks: Vec<TaskMetrics> = scenario
+        .tasks
+        .iter()
+        .zip(prepared)
+        .enumerate()
+        .map(|(index, (task, prepared))| {
+            let io_time: u64 = prepared
+                .bursts
+                .iter()
+                .filter(|b| matches!(b, Burst::Io(_)))
+                .map(|b| b.ticks())
+                .sum();
+            let first_run = outcome.first_run[index];
+            let completion = outcome.completion[index];
+            let cpu_time = outcome.cpu_time[index];
+            let turnaround = completion.saturating_sub(task.arrival);
+            TaskMetrics {
+                name: if task.name.is_empty() {
+                    format!("T{index}")
+                } else {
+                    task.name.clone()
+                },
+                arrival: task.arrival,
+                first_run,
+                completion,
+                response: first_run.saturating_sub(task.arrival),
+                turnaround,
+                waiting: turnaround.saturating_sub(cpu_time).saturating_sub(io_time),
+                cpu_time,
+                io_time,
+            }
+        })
+        .collect();
+    let count = tasks.len().max(1) as f64;
+    let average = |figure: fn(&TaskMetrics) -> u64| {
+        tasks.iter().map(|t| figure(t) as f64).sum::<f64>() / count
+    };
+    let makespan = outcome.window_end - outcome.window_start;
+    let share = |ticks: u64| {
+        if makespan == 0 {
+            0.0
+        } else {
+            ticks as f64 / makespan as f64
+        }
+    };
+    let speedup = one_cpu_makespan.map(|single| share(single));
+    let summary = Summary {
+        avg_response: average(|t| t.response),
+        avg_turnaround: average(|t| t.turnaround),
+        avg_waiting: average(|t| t.waiting),
+        makespan,
+        throughput: if makespan == 0 {
+            0.0
+        } else {
+            tasks.len() as f64 / makespan as f64
+        },
+        utilisation: outcome.busy_ticks.iter().map(|&busy| share(busy)).collect(),
+        busy_ticks: outcome.busy_ticks,
+        switch_ticks: outcome.switch_ticks,
+        context_switches: outcome.context_switches,
+        task_slices: outcome.task_slices,
+        switch_slices: outcome.switch_slices,
+        idle_slices: outcome.idle_slices,
+        speedup,
+        efficiency: speedup.map(|speedup| speedup / f64::from(cpus)),
+    };
+    SimResult {
+        trace: outcome.trace,
+        tasks,
+        summary,
+    }
+}
+
+/// The benchmark setup: a scenario with the machine and policy to run it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchSetup {
+    /// The tasks.
+    pub scenario: SimScenario,
+    /// 8 CPUs, no switch cost.
+    pub machine: Machine,
+    /// Round robin with a quantum of 1 tick.
+    pub policy: Policy,
+}
+
+/// Total CPU ticks of a [`bench_scenario`], whatever the task count: about this many task slices per run.
+pub const BENCH_TOTAL_CPU_TICKS: u64 = 4_000_000;
+
+/// The benchmark scenario: `tasks` tasks (at least 1), Round Robin with a quantum of 1 on 8 CPUs, switch cost 0.
+///
+/// Every task arrives at tick `index % 100` and has a CPU burst, an I/O burst and a second CPU burst; CPU bursts
+/// vary deterministically around a mean chosen so that the whole scenario needs about
+/// [`BENCH_TOTAL_CPU_TICKS`] CPU ticks, hence about that many task slices, at every size. That keeps the run
+/// time comparable across sizes so slices per second shows how the cost per slice grows with the task count.
+pub fn bench_scenario(tasks: usize) -> BenchSetup {
+    let tasks = tasks.clamp(1, MAX_TASKS);
+    let mean_per_task = (BENCH_TOTAL_CPU_TICKS / tasks as u64).max(2);
+    let tasks = (0..tasks)
+        .map(|index| {
+            let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task.max(1);
+            // Both CPU bursts together average `mean_per_task` ticks; each is at least 1.
+            let total = (mean_per_task / 2 + spread).max(2);
+            let first = (total / 3).max(1);
+            SimTask {
+                name: format!("T{index}"),
+                arrival: index as u64 % 100,
+                priority: 0,
+                bursts: vec![
+                    Burst::Cpu(first),
+                    Burst::Io(1 + index as u64 % 7),
+                    Burst::Cpu(total - first),
+                ],
+            }
+        })
+        .collect();
+    BenchSetup {
+        scenario: SimScenario { tasks },
+        machine: Machine {
+            cpus: 8,
+            switch_cost: 0,
+        },
+        policy: Policy::RoundRobin { quantum: 1 },
+    }
+}
