@@ -1,2 +1,12 @@
-//! placeholder
-fn main() {}
+//! tasklab's page: a yew app (client-side rendered) that runs scenarios for real as multitasking on the main
+//! thread and as multiprocessing on Web Workers, and draws what happened.
+
+mod app;
+mod browser;
+mod explain;
+mod runner;
+mod timeline;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

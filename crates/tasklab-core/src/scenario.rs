@@ -59,6 +59,18 @@ impl TaskSpec {
             .sum()
     }
 
+    /// The checksum computed the plainest way: each phase in one go, waits skipped, on this thread.
+    /// The executors' results are checked against it.
+    pub fn reference_checksum(&self) -> u64 {
+        let mut run = TaskRun::new(self);
+        loop {
+            match run.step(u64::MAX) {
+                TaskStep::Finished => break run.checksum(),
+                TaskStep::Computed(_) | TaskStep::Wait(_) => {}
+            }
+        }
+    }
+
     /// Whether chunks may really be used: the flag is set and every compute phase is of a splittable kind.
     pub fn can_split(&self) -> bool {
         self.splittable
@@ -169,21 +181,9 @@ impl Scenario {
         Ok(())
     }
 
-    /// Checksums of every task computed the plainest way: each phase in one go, on this thread.
-    /// The executors' results are checked against these.
+    /// Checksums of every task computed the plainest way ([`TaskSpec::reference_checksum`]).
     pub fn reference_checksums(&self) -> Vec<u64> {
-        self.tasks
-            .iter()
-            .map(|task| {
-                let mut run = TaskRun::new(task);
-                loop {
-                    match run.step(u64::MAX) {
-                        TaskStep::Finished => break run.checksum(),
-                        TaskStep::Computed(_) | TaskStep::Wait(_) => {}
-                    }
-                }
-            })
-            .collect()
+        self.tasks.iter().map(TaskSpec::reference_checksum).collect()
     }
 }
 

@@ -1,0 +1,573 @@
+//! The page: controls, Run/Stop, live progress, the timeline, the figures and the responsiveness meter.
+//!
+//! State lives in one reducer ([`AppState`]); the URL mirrors the settings (replaced, not pushed, on each change).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use tasklab_core::presets::Preset;
+use tasklab_core::report::checksum_hex;
+use tasklab_core::settings::{
+    parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS,
+};
+use tasklab_engine::web::{hardware_concurrency, start_pool};
+use tasklab_engine::LiveProgress;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::browser;
+use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::runner::{self, ActiveRun, FinishedRun, FrameMeter};
+use crate::timeline::{task_colour, Timeline};
+
+/// Whether the worker pool can be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PoolStatus {
+    /// `initThreadPool` is running.
+    Starting,
+    /// Workers are ready.
+    Ready,
+    /// No pool: the reason, for the page.
+    Unavailable(String),
+}
+
+/// A finished run that used one CPU, kept to compute speed-ups.
+#[derive(Debug, Clone, PartialEq)]
+struct OneCpuRun {
+    wall_ms: f64,
+    how: String,
+}
+
+/// Everything the page shows.
+pub struct AppState {
+    settings: Settings,
+    notices: Vec<Notice>,
+    max_workers: u32,
+    pool: PoolStatus,
+    active: Option<Rc<ActiveRun>>,
+    last: Option<(Settings, FinishedRun)>,
+    one_cpu_runs: HashMap<Preset, OneCpuRun>,
+    autorun_pending: bool,
+    copy_status: Option<String>,
+}
+
+/// Everything that changes the page.
+pub enum Action {
+    /// A control changed.
+    SetPreset(Preset),
+    /// A control changed.
+    SetMode(Mode),
+    /// A control changed.
+    SetWorkers(u32),
+    /// A control changed.
+    SetSlice(u32),
+    /// The pool finished starting.
+    PoolStarted(Result<(), String>),
+    /// A run began.
+    RunStarted(Rc<ActiveRun>),
+    /// An animation frame passed during a run (redraw progress).
+    Frame,
+    /// The run ended.
+    RunFinished(Settings, FinishedRun),
+    /// Result of Copy link.
+    CopyStatus(String),
+    /// The notices were read.
+    DismissNotices,
+}
+
+impl AppState {
+    fn from_url() -> Self {
+        let max_workers = hardware_concurrency();
+        let parsed = parse_query(&browser::current_query(), max_workers);
+        let isolated = tasklab_engine::web::cross_origin_isolated();
+        let pool = if isolated {
+            PoolStatus::Starting
+        } else {
+            PoolStatus::Unavailable(
+                tasklab_engine::web::PoolError::NotIsolated.to_string(),
+            )
+        };
+        let mut settings = parsed.settings;
+        let mut notices = parsed.notices;
+        if settings.mode == Mode::Multiprocessing && !isolated {
+            notices.push(Notice {
+                field: "mode".into(),
+                message: "multiprocessing needs a cross-origin isolated page; using multitasking".into(),
+            });
+            settings.mode = Mode::Multitasking;
+        }
+        Self {
+            autorun_pending: settings.run_on_load,
+            settings,
+            notices,
+            max_workers,
+            pool,
+            active: None,
+            last: None,
+            one_cpu_runs: HashMap::new(),
+            copy_status: None,
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// Whether Run can start now, or why not.
+    fn run_blocker(&self) -> Option<&'static str> {
+        if self.is_running() {
+            return Some("a run is in progress");
+        }
+        if self.settings.mode == Mode::Multiprocessing {
+            return match self.pool {
+                PoolStatus::Starting => Some("the workers are still starting"),
+                PoolStatus::Unavailable(_) => Some("workers are unavailable on this page"),
+                PoolStatus::Ready => None,
+            };
+        }
+        None
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = AppState {
+            settings: self.settings.clone(),
+            notices: self.notices.clone(),
+            max_workers: self.max_workers,
+            pool: self.pool.clone(),
+            active: self.active.clone(),
+            last: self.last.clone(),
+            one_cpu_runs: self.one_cpu_runs.clone(),
+            autorun_pending: self.autorun_pending,
+            copy_status: self.copy_status.clone(),
+        };
+        match action {
+            Action::SetPreset(preset) => next.settings.preset = preset,
+            Action::SetMode(mode) => next.settings.mode = mode,
+            Action::SetWorkers(workers) => next.settings.workers = workers.clamp(1, next.max_workers),
+            Action::SetSlice(slice) => next.settings.slice_ms = slice.clamp(MIN_SLICE_MS, MAX_SLICE_MS),
+            Action::PoolStarted(Ok(())) => next.pool = PoolStatus::Ready,
+            Action::PoolStarted(Err(reason)) => {
+                if next.settings.mode == Mode::Multiprocessing {
+                    next.notices.push(Notice {
+                        field: "mode".into(),
+                        message: format!("{reason}; using multitasking"),
+                    });
+                    next.settings.mode = Mode::Multitasking;
+                }
+                next.pool = PoolStatus::Unavailable(reason);
+            }
+            Action::RunStarted(active) => {
+                next.active = Some(active);
+                next.autorun_pending = false;
+                next.copy_status = None;
+            }
+            Action::Frame => {}
+            Action::RunFinished(settings, finished) => {
+                let uses_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
+                if uses_one_cpu && !finished.record.stopped {
+                    let how = match settings.mode {
+                        Mode::Multiprocessing => "multiprocessing, 1 worker".to_owned(),
+                        Mode::Multitasking => format!("multitasking, {} ms slices", settings.slice_ms),
+                        Mode::SingleThread => "single thread".to_owned(),
+                    };
+                    next.one_cpu_runs.insert(
+                        settings.preset,
+                        OneCpuRun {
+                            wall_ms: finished.record.wall_ms,
+                            how,
+                        },
+                    );
+                }
+                next.active = None;
+                next.last = Some((settings, finished));
+            }
+            Action::CopyStatus(status) => next.copy_status = Some(status),
+            Action::DismissNotices => next.notices.clear(),
+        }
+        // Keep run_on_load only for the first run of a link.
+        next.settings.run_on_load = false;
+        Rc::new(next)
+    }
+}
+
+fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
+    if state.run_blocker().is_some() {
+        return;
+    }
+    let settings = state.settings.clone();
+    let scenario = settings.preset.scenario();
+    let active = Rc::new(ActiveRun {
+        progress: Arc::new(LiveProgress::new(&scenario)),
+        meter: RefCell::new(FrameMeter::default()),
+        finished: Cell::new(false),
+    });
+    let pool_ready = state.pool == PoolStatus::Ready;
+    let one_cpu_wall_ms = state.one_cpu_runs.get(&settings.preset).map(|run| run.wall_ms);
+    dispatcher.dispatch(Action::RunStarted(Rc::clone(&active)));
+    spawn_local(async move {
+        let frame_dispatcher = dispatcher.clone();
+        let finished = runner::run(settings.clone(), pool_ready, active, one_cpu_wall_ms, move || {
+            frame_dispatcher.dispatch(Action::Frame)
+        })
+        .await;
+        dispatcher.dispatch(Action::RunFinished(settings, finished));
+    });
+}
+
+fn lane_labels(mode: Mode, lanes: usize) -> Vec<String> {
+    match mode {
+        Mode::Multiprocessing => (1..=lanes.max(1)).map(|worker| format!("Worker {worker}")).collect(),
+        Mode::Multitasking | Mode::SingleThread => vec!["Main thread".to_owned()],
+    }
+}
+
+fn format_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+/// The whole page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::from_url);
+    let dispatcher = state.dispatcher();
+
+    // Start the worker pool once, if the page may share memory.
+    {
+        let dispatcher = dispatcher.clone();
+        let pool = state.pool.clone();
+        let max_workers = state.max_workers;
+        use_effect_with((), move |_| {
+            browser::observe_long_tasks();
+            if pool == PoolStatus::Starting {
+                spawn_local(async move {
+                    let result = start_pool(max_workers).await.map_err(|error| error.to_string());
+                    dispatcher.dispatch(Action::PoolStarted(result));
+                });
+            }
+        });
+    }
+    // The URL mirrors the settings.
+    use_effect_with(state.settings.to_query(false), |query| browser::replace_query(query));
+    // `run=1`: start as soon as the chosen mode can run.
+    {
+        let ready = state.autorun_pending && state.run_blocker().is_none();
+        let state_for_run = state.clone();
+        let dispatcher = dispatcher.clone();
+        use_effect_with(ready, move |ready| {
+            if *ready {
+                start_run(&state_for_run, dispatcher);
+            }
+        });
+    }
+
+    let settings = &state.settings;
+    let running = state.is_running();
+    let on_preset = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: Event| {
+            let value = select_value(&event);
+            if let Some(preset) = Preset::from_id(&value) {
+                dispatcher.dispatch(Action::SetPreset(preset));
+            }
+        })
+    };
+    let on_mode = |mode: Mode| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::SetMode(mode)))
+    };
+    let on_workers = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: Event| {
+            if let Ok(workers) = select_value(&event).parse() {
+                dispatcher.dispatch(Action::SetWorkers(workers));
+            }
+        })
+    };
+    let on_slice = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Ok(slice) = input_value(&event).parse() {
+                dispatcher.dispatch(Action::SetSlice(slice));
+            }
+        })
+    };
+    let on_run = {
+        let state = state.clone();
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| start_run(&state, dispatcher.clone()))
+    };
+    let on_stop = {
+        let active = state.active.clone();
+        Callback::from(move |_| {
+            if let Some(active) = &active {
+                active.progress.request_stop();
+            }
+        })
+    };
+    let share_url = format!("{}?{}", browser::page_base_url(), settings.to_query(false));
+    let copy_link = |with_run: bool| {
+        let dispatcher = dispatcher.clone();
+        let url = format!("{}?{}", browser::page_base_url(), settings.to_query(with_run));
+        Callback::from(move |_| {
+            let dispatcher = dispatcher.clone();
+            let url = url.clone();
+            spawn_local(async move {
+                let status = if browser::copy_to_clipboard(&url).await {
+                    "Link copied.".to_owned()
+                } else {
+                    "The browser refused the clipboard; select the link below and copy it.".to_owned()
+                };
+                dispatcher.dispatch(Action::CopyStatus(status));
+            });
+        })
+    };
+    let on_dismiss = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::DismissNotices))
+    };
+
+    let scenario = settings.preset.scenario();
+    let multiprocessing_note = match &state.pool {
+        PoolStatus::Ready => None,
+        PoolStatus::Starting => Some("Starting the workers…".to_owned()),
+        PoolStatus::Unavailable(reason) => Some(format!(
+            "Multiprocessing is disabled: {reason}. Multitasking and the single-thread mode still work."
+        )),
+    };
+
+    html! {
+        <main>
+            <header>
+                <h1>{"tasklab"}</h1>
+                <p class="tagline">{"Multitasking is one CPU switching quickly between tasks; multiprocessing is several CPUs running them at the same time. Run both for real in this page and compare."}</p>
+            </header>
+
+            if !state.notices.is_empty() {
+                <section class="notices" role="alert">
+                    <strong>{"Some settings in the link could not be used:"}</strong>
+                    <ul>
+                        { for state.notices.iter().map(|notice| html! {
+                            <li class="notice" data-field={notice.field.clone()}>
+                                <code>{notice.field.clone()}</code>{": "}{notice.message.clone()}
+                            </li>
+                        }) }
+                    </ul>
+                    <button onclick={on_dismiss}>{"Dismiss"}</button>
+                </section>
+            }
+
+            <section class="controls">
+                <label>{"Scenario "}
+                    <select id="preset" onchange={on_preset} disabled={running}>
+                        { for Preset::ALL.iter().map(|preset| html! {
+                            <option value={preset.id()} selected={*preset == settings.preset}>{preset.title()}</option>
+                        }) }
+                    </select>
+                </label>
+                <p class="story">{settings.preset.story()}</p>
+
+                <fieldset class="modes" disabled={running}>
+                    <legend>{"Mode"}</legend>
+                    { for Mode::ALL.iter().map(|mode| {
+                        let disabled = *mode == Mode::Multiprocessing && state.pool != PoolStatus::Ready;
+                        html! {
+                            <label class={classes!("mode", disabled.then_some("disabled"))}>
+                                <input type="radio" name="mode" value={mode.id()} id={format!("mode-{}", mode.id())}
+                                       checked={*mode == settings.mode} disabled={disabled}
+                                       onchange={on_mode(*mode)} />
+                                {mode.label()}
+                            </label>
+                        }
+                    }) }
+                    if let Some(note) = multiprocessing_note {
+                        <p class="pool-note" id="pool-note">{note}</p>
+                    }
+                </fieldset>
+
+                <div class="knobs">
+                    <label>{"Workers "}
+                        <select id="workers" onchange={on_workers} disabled={running}>
+                            { for (1..=state.max_workers).map(|workers| html! {
+                                <option value={workers.to_string()} selected={workers == settings.workers}>{workers}</option>
+                            }) }
+                        </select>
+                        <small>{format!(" of {} cores", state.max_workers)}</small>
+                    </label>
+                    <label>{"Time slice "}
+                        <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
+                               value={settings.slice_ms.to_string()} oninput={on_slice} disabled={running} />
+                        <output id="slice-value">{format!("{} ms", settings.slice_ms)}</output>
+                    </label>
+                </div>
+
+                <div class="actions">
+                    <button id="run" class="primary" onclick={on_run} disabled={state.run_blocker().is_some()}>{"Run"}</button>
+                    <button id="stop" onclick={on_stop} disabled={!running}>{"Stop"}</button>
+                    <button id="copy-link" onclick={copy_link(false)}>{"Copy link"}</button>
+                    <button id="copy-run-link" onclick={copy_link(true)}>{"Copy link that runs on open"}</button>
+                    if let Some(status) = &state.copy_status {
+                        <span class="copy-status" role="status">{status.clone()}</span>
+                    }
+                </div>
+                <input id="share-url" class="share-url" readonly=true value={share_url} aria-label="Link to these settings" />
+            </section>
+
+            <section class="explain">
+                <h2>{settings.mode.label()}</h2>
+                <p>{mode_explanation(settings.mode)}</p>
+            </section>
+
+            <section class="progress" aria-live="polite">
+                <h2>{ if running { "Running…" } else { "Tasks" } }</h2>
+                { view_progress(&state, &scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()) }
+                { view_meter(&state) }
+            </section>
+
+            { view_results(&state) }
+
+            <footer><p>{MEASUREMENT_NOTE}</p></footer>
+        </main>
+    }
+}
+
+fn select_value(event: &Event) -> String {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|select| select.value())
+        .unwrap_or_default()
+}
+
+fn input_value(event: &InputEvent) -> String {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
+fn view_progress(state: &AppState, names: &[String]) -> Html {
+    let fractions = match (&state.active, &state.last) {
+        (Some(active), _) => active.progress.fractions(),
+        (None, Some((settings, finished))) if settings.preset == state.settings.preset => {
+            let scenario = settings.preset.scenario();
+            scenario
+                .tasks
+                .iter()
+                .zip(&finished.record.tasks)
+                .map(|(_, task)| if task.end_ms.is_some() { 1.0 } else { 0.0 })
+                .collect()
+        }
+        _ => vec![0.0; names.len()],
+    };
+    html! {
+        <ul class="task-progress">
+            { for names.iter().zip(fractions).enumerate().map(|(task, (name, fraction))| html! {
+                <li>
+                    <span class="task-name"><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{name.clone()}</span>
+                    <progress max="1" value={fraction.to_string()} data-task={task.to_string()}></progress>
+                    <span class="percent">{format!("{:.0}%", fraction * 100.0)}</span>
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+fn view_meter(state: &AppState) -> Html {
+    let (meter, longest_task, label) = match (&state.active, &state.last) {
+        (Some(active), _) => {
+            let meter = *active.meter.borrow();
+            ((meter.frames, meter.longest_gap_ms), None, "during this run")
+        }
+        (None, Some((_, finished))) => (
+            (finished.report.frames, finished.report.longest_frame_gap_ms),
+            Some(finished.report.longest_main_task_ms),
+            "during the last run",
+        ),
+        (None, None) => return html! {},
+    };
+    html! {
+        <div class="meter" id="meter">
+            <strong>{format!("Responsiveness {label}: ")}</strong>
+            <span id="meter-frames">{format!("{} frames drawn", meter.0)}</span>
+            <span id="meter-gap">{format!("longest gap between frames {}", format_ms(meter.1))}</span>
+            if let Some(longest_task) = longest_task {
+                <span id="meter-task">{format!("longest main-thread task {}", format_ms(longest_task))}</span>
+            }
+        </div>
+    }
+}
+
+fn view_results(state: &AppState) -> Html {
+    let Some((settings, finished)) = &state.last else {
+        return html! {};
+    };
+    let report = &finished.report;
+    let names: Vec<String> = report.tasks.iter().map(|task| task.name.clone()).collect();
+    let one_cpu = state.one_cpu_runs.get(&settings.preset);
+    let speedup_text = match (report.speedup_vs_one_worker, one_cpu) {
+        (Some(speedup), Some(one_cpu)) => {
+            format!("{speedup:.2}× against the last one-CPU run of this scenario ({}, {})", one_cpu.how, format_ms(one_cpu.wall_ms))
+        }
+        _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare".to_owned(),
+    };
+    let export = {
+        let report = report.clone();
+        Callback::from(move |_| {
+            if let Ok(json) = serde_json::to_string_pretty(&report) {
+                let _ = browser::download(
+                    &format!("tasklab-{}-{}.json", report.preset, report.mode),
+                    "application/json",
+                    &json,
+                );
+            }
+        })
+    };
+    let agreement = if report.stopped {
+        html! { <p class="checksums stopped">{"Stopped before the end: checksums are incomplete."}</p> }
+    } else if report.checksums_agree {
+        html! { <p class="checksums agree" id="checksums-verdict">{"✔ Every checksum equals the reference (each task recomputed in one go): the work was really done, and done right."}</p> }
+    } else {
+        html! { <p class="checksums disagree" id="checksums-verdict">{"✘ Checksums differ from the reference: something went wrong."}</p> }
+    };
+    html! {
+        <section class="results" id="results">
+            <h2>{format!("Last run: {} — {}", settings.preset.title(), settings.mode.label())}</h2>
+            <dl class="figures">
+                <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
+                <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text}</dd>
+                <dt>{"Busy per lane"}</dt>
+                <dd>{ report.busy_per_lane.iter().enumerate().map(|(lane, busy)| format!("{} {:.0}%", lane_labels(settings.mode, report.busy_per_lane.len()).get(lane).cloned().unwrap_or_default(), busy * 100.0)).collect::<Vec<_>>().join(" · ") }</dd>
+            </dl>
+            <Timeline task_names={names} slices={report.slices.clone()} wall_ms={report.wall_ms}
+                      lane_labels={lane_labels(settings.mode, report.busy_per_lane.len())} />
+            <table class="task-table">
+                <thead><tr><th>{"Task"}</th><th>{"Start"}</th><th>{"Finish"}</th><th>{"Checksum"}</th><th>{"Reference"}</th></tr></thead>
+                <tbody>
+                    { for report.tasks.iter().enumerate().map(|(task, result)| html! {
+                        <tr>
+                            <td><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{result.name.clone()}</td>
+                            <td>{result.start_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
+                            <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
+                            <td><code>{result.checksum.clone()}</code></td>
+                            <td><code>{finished.reference.get(task).map(|checksum| checksum_hex(*checksum)).unwrap_or_default()}</code></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            {agreement}
+            <button id="export-run" onclick={export}>{"Export run (JSON)"}</button>
+        </section>
+    }
+}
