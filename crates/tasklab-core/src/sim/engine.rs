@@ -500,7 +500,7 @@ impl<'a> Engine<'a> {
             return Ok(());
         }
         self.boosts_done = due;
-        if tick % period != 0 {
+        if !tick.is_multiple_of(period) {
             // Boosts passed while nothing ran or waited: tasks in I/O are reset lazily.
             return Ok(());
         }

@@ -318,7 +318,7 @@ fn build_result(
             ticks as f64 / makespan as f64
         }
     };
-    let speedup = one_cpu_makespan.map(|single| share(single));
+    let speedup = one_cpu_makespan.map(share);
     let summary = Summary {
         avg_response: average(|t| t.response),
         avg_turnaround: average(|t| t.turnaround),
@@ -367,8 +367,13 @@ pub const BENCH_TOTAL_CPU_TICKS: u64 = 4_000_000;
 /// [`BENCH_TOTAL_CPU_TICKS`] CPU ticks, hence about that many task slices, at every size. That keeps the run
 /// time comparable across sizes so slices per second shows how the cost per slice grows with the task count.
 pub fn bench_scenario(tasks: usize) -> BenchSetup {
+    bench_scenario_sized(tasks, BENCH_TOTAL_CPU_TICKS)
+}
+
+/// [`bench_scenario`] with about `total_cpu_ticks` CPU ticks in all (at least 2 per task), for quick runs.
+pub fn bench_scenario_sized(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
     let tasks = tasks.clamp(1, MAX_TASKS);
-    let mean_per_task = (BENCH_TOTAL_CPU_TICKS / tasks as u64).max(2);
+    let mean_per_task = (total_cpu_ticks / tasks as u64).max(2);
     let tasks = (0..tasks)
         .map(|index| {
             let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task.max(1);
