@@ -1,0 +1,131 @@
+//! In-browser tests (`wasm-pack test --headless --chrome crates/tasklab-engine`): the cooperative executor really
+//! yields to the event loop, and the Web Worker pool runs a batch on several workers with the same checksums.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use tasklab_core::presets::Preset;
+use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
+use tasklab_core::workload::WorkloadKind;
+use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
+use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_engine::web::{start_pool, BrowserHost, WebClock, YieldMechanism};
+use tasklab_engine::{Clock, LiveProgress};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn batch(tasks: usize, units: u64) -> Scenario {
+    Scenario {
+        tasks: (0..tasks)
+            .map(|index| TaskSpec {
+                name: format!("task {index}"),
+                phases: vec![Phase::Compute {
+                    kind: WorkloadKind::Primes,
+                    units,
+                }],
+                splittable: false,
+            })
+            .collect(),
+    }
+}
+
+/// Queues a macrotask with `setTimeout(0)` that records when it ran.
+fn queue_timestamp_task() -> Rc<Cell<f64>> {
+    let ran_at = Rc::new(Cell::new(f64::NAN));
+    let recorder = Rc::clone(&ran_at);
+    let callback = Closure::once_into_js(move || recorder.set(WebClock.now_ms()));
+    web_sys::window()
+        .unwrap()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0)
+        .unwrap();
+    ran_at
+}
+
+async fn check_yields_with(mechanism: YieldMechanism) {
+    let scenario = batch(2, 4_000);
+    let host = BrowserHost { mechanism };
+    let options = CooperativeOptions {
+        slice_ms: 2.0,
+        yield_to_host: true,
+    };
+    let start = WebClock.now_ms();
+    let ran_at = queue_timestamp_task();
+    let record = run_cooperative(&scenario, options, &host, &LiveProgress::new(&scenario)).await;
+    let end = start + record.wall_ms;
+    let ran_at = ran_at.get();
+    assert!(record.slices.len() > 4, "{} slices", record.slices.len());
+    assert!(
+        ran_at > start && ran_at < end,
+        "{}: the queued task ran at {ran_at}, outside the run [{start}, {end}]",
+        mechanism.label()
+    );
+    // ...and work went on after it: it ran in the middle, not at the end.
+    let ran_ms = ran_at - start;
+    assert!(record.slices.iter().any(|slice| slice.start_ms > ran_ms));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+}
+
+#[wasm_bindgen_test]
+async fn cooperative_executor_lets_queued_tasks_run_mid_run() {
+    check_yields_with(YieldMechanism::best_available()).await;
+    check_yields_with(YieldMechanism::MessageChannel).await;
+}
+
+#[wasm_bindgen_test]
+async fn no_yield_mode_holds_the_thread_until_done() {
+    let scenario = batch(2, 2_000);
+    let options = CooperativeOptions {
+        slice_ms: 2.0,
+        yield_to_host: false,
+    };
+    let start = WebClock.now_ms();
+    let ran_at = queue_timestamp_task();
+    let record = run_cooperative(&scenario, options, &BrowserHost::default(), &LiveProgress::new(&scenario)).await;
+    assert!(ran_at.get().is_nan(), "nothing else may run during a no-yield run");
+    assert!(record.longest_main_stretch_ms >= record.wall_ms - 1e-6);
+    assert!(start > 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
+    start_pool(2).await.expect("the test server is cross-origin isolated");
+    let scenario = batch(4, 6_000);
+    let parallel = run_parallel(
+        &scenario,
+        ParallelOptions::with_workers(2),
+        &BrowserHost::default(),
+        Arc::new(LiveProgress::new(&scenario)),
+    )
+    .await;
+    let cooperative = run_cooperative(
+        &scenario,
+        CooperativeOptions {
+            slice_ms: 5.0,
+            yield_to_host: true,
+        },
+        &BrowserHost::default(),
+        &LiveProgress::new(&scenario),
+    )
+    .await;
+    assert!(!parallel.stopped);
+    assert!(parallel.lanes_used() >= 2, "lanes used: {}", parallel.lanes_used());
+    assert_eq!(parallel.checksums, cooperative.checksums);
+    assert_eq!(parallel.checksums, scenario.reference_checksums());
+
+    // A splittable job spreads over both workers too.
+    let big_job = Preset::OneBigJob.scenario();
+    let record = run_parallel(
+        &big_job,
+        ParallelOptions::with_workers(2),
+        &BrowserHost::default(),
+        Arc::new(LiveProgress::new(&big_job)),
+    )
+    .await;
+    assert!(record.lanes_used() >= 2);
+    assert_eq!(record.checksums, big_job.reference_checksums());
+}

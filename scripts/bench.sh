@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the release page and measures it in headless Chromium (speed-up, multitasking overhead, responsiveness,
+# cost of a yield). Prints a table and writes bench-results/page.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+trunk build --release --offline
+(cd tests/e2e && node bench.mjs "$@")

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the release page and serves it cross-origin isolated on http://127.0.0.1:8080/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+exec trunk serve --release --offline "$@"

@@ -1,0 +1,221 @@
+// End-to-end tests of the built page (dist/) in Debian's headless Chromium, served with and without the
+// cross-origin isolation headers. Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { launchChromium } from './browser.mjs';
+import { serveDist } from './serve.mjs';
+
+const DIST = new URL('../../dist', import.meta.url).pathname;
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const PRESETS = ['reading-texts', 'two-chefs', 'cpu-batch', 'one-big-job'];
+const MODES = ['multitasking', 'multiprocessing', 'single-thread'];
+const RUN_TIMEOUT = 60_000;
+
+let browser;
+let isolated;
+let plain;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  isolated = await serveDist(DIST, { isolated: true });
+  plain = await serveDist(DIST, { isolated: false });
+});
+
+after(async () => {
+  await browser?.close();
+  await isolated?.close();
+  await plain?.close();
+});
+
+/** A fresh page that collects console errors and uncaught exceptions. */
+async function openPage(url, { width = 1200, height = 1400 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (message) => {
+    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
+    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(url);
+  await page.waitForSelector('#run');
+  return { page, errors, context };
+}
+
+async function waitForPool(page) {
+  await page.waitForFunction(() => !document.querySelector('#mode-multiprocessing')?.disabled, null, { timeout: 20_000 });
+}
+
+/** Waits for the report of the next run to finish and returns it parsed. */
+async function waitForReport(page) {
+  const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
+  return JSON.parse(await handle.jsonValue());
+}
+
+async function clickRunAndWait(page) {
+  await page.evaluate(() => { window.tasklabLastRun = undefined; });
+  await page.click('#run');
+  return waitForReport(page);
+}
+
+describe('cross-origin isolated page', () => {
+  test('loads isolated, starts the worker pool, shows no console errors', async () => {
+    const { page, errors, context } = await openPage(isolated.url);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    await waitForPool(page);
+    assert.equal(await page.locator('#pool-note').count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  for (const mode of MODES) {
+    test(`every preset runs in ${mode} with agreeing checksums and the right lanes`, async () => {
+      const { page, errors, context } = await openPage(`${isolated.url}?mode=${mode}&workers=2&slice=5`);
+      if (mode === 'multiprocessing') await waitForPool(page);
+      for (const preset of PRESETS) {
+        await page.selectOption('#preset', preset);
+        const report = await clickRunAndWait(page);
+        assert.equal(report.mode, mode);
+        assert.equal(report.preset, preset);
+        assert.equal(report.stopped, false);
+        assert.equal(report.checksums_agree, true, `${preset}/${mode} checksums`);
+        assert.ok(report.tasks.every((task) => typeof task.end_ms === 'number'), 'every task finished');
+        const lanes = new Set(report.slices.map((slice) => slice.lane));
+        if (mode === 'multiprocessing') {
+          // One task alone (one big job is split; the others have at least two tasks) must use both workers.
+          assert.ok(lanes.size >= 2, `${preset}: ${lanes.size} lane(s) used with 2 workers`);
+          assert.ok(lanes.size <= 2, `${preset}: never more lanes than workers at once`);
+        } else {
+          assert.deepEqual([...lanes], [0], `${preset}: one lane`);
+        }
+        for (const slice of report.slices) {
+          assert.ok(slice.end_ms >= slice.start_ms && slice.start_ms >= 0 && slice.end_ms <= report.wall_ms + 1);
+        }
+        // The timeline drew one rectangle per slice.
+        assert.equal(await page.locator('.timeline rect.slice').count(), report.slices.length);
+        if (preset === 'cpu-batch') {
+          await page.screenshot({ path: `${SHOTS}${mode}.png`, fullPage: true });
+        }
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+
+  test('multitasking slices do not overlap and respect the time slice', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multitasking&slice=3`);
+    const report = await clickRunAndWait(page);
+    const slices = [...report.slices].sort((a, b) => a.start_ms - b.start_ms);
+    for (let i = 1; i < slices.length; i += 1) assert.ok(slices[i].start_ms >= slices[i - 1].end_ms - 1e-6);
+    const longest = Math.max(...slices.map((slice) => slice.end_ms - slice.start_ms));
+    assert.ok(longest < 3 + 2, `longest slice ${longest} ms with a 3 ms slice`);
+    assert.ok(new Set(slices.map((slice) => slice.task)).size === 2);
+    assert.ok(report.frames > 5, `frames drawn during the run: ${report.frames}`);
+    await context.close();
+  });
+
+  test('single-thread mode freezes the page; multiprocessing keeps it responsive', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=cpu-batch&mode=single-thread`);
+    const frozen = await clickRunAndWait(page);
+    assert.ok(frozen.longest_main_task_ms >= frozen.wall_ms * 0.9, 'one long task');
+    assert.ok(frozen.frames <= 1, `frames during a no-yield run: ${frozen.frames}`);
+    await waitForPool(page);
+    await page.check('#mode-multiprocessing');
+    const parallel = await clickRunAndWait(page);
+    assert.ok(parallel.frames > 10, `frames during a pool run: ${parallel.frames}`);
+    assert.ok(parallel.longest_main_task_ms < 50, `longest main task ${parallel.longest_main_task_ms} ms`);
+    await context.close();
+  });
+
+  test('a link restores the controls and run=1 runs on load', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multiprocessing&workers=1&slice=9&run=1`);
+    const report = await waitForReport(page);
+    assert.equal(await page.inputValue('#preset'), 'two-chefs');
+    assert.equal(await page.isChecked('#mode-multiprocessing'), true);
+    assert.equal(await page.inputValue('#workers'), '1');
+    assert.equal(await page.inputValue('#slice'), '9');
+    assert.equal(report.mode, 'multiprocessing');
+    assert.equal(report.workers, 1);
+    assert.equal(new Set(report.slices.map((slice) => slice.lane)).size, 1, 'one worker, one lane');
+    // run=1 is dropped from the address once used, so a reload does not run again by surprise.
+    assert.ok(!page.url().includes('run=1'));
+    await context.close();
+  });
+
+  test('changing a control replaces the URL instead of adding history entries', async () => {
+    const { page, context } = await openPage(isolated.url);
+    const historyLength = await page.evaluate(() => history.length);
+    await page.selectOption('#preset', 'one-big-job');
+    await page.check('#mode-single-thread');
+    await page.waitForFunction(() => location.search.includes('mode=single-thread'));
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('preset'), 'one-big-job');
+    assert.equal(url.searchParams.get('mode'), 'single-thread');
+    assert.equal(await page.evaluate(() => history.length), historyLength);
+    assert.equal(await page.inputValue('#share-url'), page.url());
+    await page.click('#copy-link');
+    await page.waitForSelector('.copy-status');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
+    await context.close();
+  });
+
+  test('bad parameters show a notice naming each field, fall back, and the page still runs', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=no-such&workers=999&slice=abc&mode=multitasking`);
+    const fields = await page.locator('.notice').evaluateAll((items) => items.map((item) => item.dataset.field));
+    assert.deepEqual(fields.sort(), ['preset', 'slice', 'workers']);
+    assert.match(await page.locator('.notices').innerText(), /unknown preset/);
+    assert.equal(await page.inputValue('#preset'), 'reading-texts');
+    assert.equal(await page.inputValue('#slice'), '5');
+    const report = await clickRunAndWait(page);
+    assert.equal(report.checksums_agree, true);
+    await page.screenshot({ path: `${SHOTS}bad-link.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('Stop ends a multitasking run and a multiprocessing run quickly; Run works again', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=cpu-batch&mode=multitasking&slice=5`);
+    await page.evaluate(() => { window.tasklabLastRun = undefined; });
+    await page.click('#run');
+    await page.waitForTimeout(250);
+    await page.click('#stop');
+    const stopped = await waitForReport(page);
+    assert.equal(stopped.stopped, true);
+    assert.ok(stopped.wall_ms < 800, `multitasking stopped after ${stopped.wall_ms} ms`);
+    await waitForPool(page);
+    await page.check('#mode-multiprocessing');
+    await page.evaluate(() => { window.tasklabLastRun = undefined; });
+    await page.click('#run');
+    await page.waitForTimeout(250);
+    const clickedAt = await page.evaluate(() => performance.now());
+    await page.click('#stop');
+    const parallelStopped = await waitForReport(page);
+    assert.equal(parallelStopped.stopped, true);
+    assert.ok(parallelStopped.wall_ms < 700, `multiprocessing stopped after ${parallelStopped.wall_ms} ms`);
+    assert.ok(clickedAt > 0);
+    const again = await clickRunAndWait(page);
+    assert.equal(again.stopped, false);
+    assert.equal(again.checksums_agree, true);
+    await context.close();
+  });
+});
+
+describe('page served without cross-origin isolation', () => {
+  test('multiprocessing is disabled with a reason; multitasking still runs', async () => {
+    const { page, errors, context } = await openPage(`${plain.url}?preset=two-chefs&mode=multiprocessing`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    assert.equal(await page.isDisabled('#mode-multiprocessing'), true);
+    assert.match(await page.locator('#pool-note').innerText(), /cross-origin isolated/);
+    assert.equal(await page.locator('.notice[data-field="mode"]').count(), 1);
+    assert.equal(await page.isChecked('#mode-multitasking'), true);
+    const report = await clickRunAndWait(page);
+    assert.equal(report.mode, 'multitasking');
+    assert.equal(report.checksums_agree, true);
+    await page.screenshot({ path: `${SHOTS}not-isolated.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
