@@ -6,8 +6,8 @@
 //! cargo run --release -p tasklab-cli -- bench
 //! ```
 //!
-//! (options: `--sizes 1000,10000,100000`, `--repeat 3`, `--ticks 4000000`, `--no-trace`). It simulates
-//! [`tasklab_core::sim::bench_scenario`] — Round Robin, quantum 1, 8 CPUs, no switch cost, about four million
+//! (options: `--sizes 1000,10000,100000`, `--repeat 3`, `--ticks 8000000`, `--no-trace`). It simulates
+//! [`tasklab_core::sim::bench_scenario`] — Round Robin, quantum 1, 8 CPUs, no switch cost, about eight million
 //! CPU ticks whatever the task count — at each size, and prints the task slices per second of the median run.
 //! Because every size produces about the same number of slices, a flat slices/s column shows that the cost per
 //! slice does not grow with the number of tasks. The trace is recorded (as the page would) unless `--no-trace`.

@@ -33,7 +33,7 @@ impl<T: std::fmt::Display> From<T> for InputError {
 pub const USAGE: &str = "\
 usage: tasklab [SCENARIO.json | -] [options]      simulate a scenario (a JSON file, or - for standard input)
        tasklab --jobs 24,3,3 [options]             simulate quick jobs: run times, or arrival:run (0:8,1:4)
-       tasklab bench [--sizes 1000,10000,100000] [--repeat 3] [--ticks 4000000] [--no-trace]
+       tasklab bench [--sizes 1000,10000,100000] [--repeat 3] [--ticks 8000000] [--no-trace]
 
 options:
   --policy P          fcfs | sjf | srtf | rr | priority | priority-preemptive | mlfq (default fcfs)

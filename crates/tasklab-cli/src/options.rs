@@ -252,9 +252,11 @@ fn policy_from_flags(name: &str, flags: &Flags) -> Result<Policy, InputError> {
                 boost_period: flags.boost,
             }
         }
-        other => return Err(InputError(format!(
+        other => {
+            return Err(InputError(format!(
             "unknown policy '{other}' (fcfs, sjf, srtf, rr, priority, priority-preemptive, mlfq)"
-        ))),
+        )))
+        }
     })
 }
 

