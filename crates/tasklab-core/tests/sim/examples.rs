@@ -2,8 +2,8 @@
 //! (chapter "CPU Scheduling"); the MLFQ ones follow the rules of Arpaci-Dusseau, *OSTEP* ch. 8, worked by hand.
 
 use tasklab_core::sim::{
-    simulate, Burst, Conventions, Machine, MlfqLevel, Policy, SimResult, SimScenario, SimTask,
-    SliceKind,
+    simulate, Burst, Conventions, Machine, MlfqLevel, Policy, SimInput, SimResult, SimScenario,
+    SimTask, SliceKind,
 };
 
 use super::check::check_invariants;
@@ -492,4 +492,165 @@ fn idle_gaps_are_in_the_trace() {
     assert_eq!(result.summary.idle_slices, 1);
     assert_eq!(result.summary.makespan, 6);
     assert!((result.summary.utilisation[0] - 0.5).abs() < 1e-12);
+}
+
+#[test]
+fn documented_json_input_parses() {
+    let json = r#"{
+      "tasks": [
+        {"name": "A", "arrival": 0, "priority": 2, "bursts": [{"cpu": 5}, {"io": 3}, {"cpu": 2}]},
+        {"name": "B", "arrival": 1, "bursts": [{"cpu": 3}]}
+      ],
+      "machine": {"cpus": 2, "switch_cost": 1},
+      "policy": {"kind": "rr", "quantum": 2},
+      "conventions": {"arrival_before_preempted": true}
+    }"#;
+    let input: SimInput = serde_json::from_str(json).expect("documented example parses");
+    assert_eq!(
+        input.tasks[0].bursts,
+        vec![Burst::Cpu(5), Burst::Io(3), Burst::Cpu(2)]
+    );
+    assert_eq!(input.tasks[1].priority, 0);
+    assert_eq!(
+        input.machine,
+        Some(Machine {
+            cpus: 2,
+            switch_cost: 1
+        })
+    );
+    assert_eq!(input.policy, Some(Policy::RoundRobin { quantum: 2 }));
+
+    let policies = [
+        (r#"{"kind": "fcfs"}"#, Policy::Fcfs),
+        (r#"{"kind": "sjf"}"#, Policy::Sjf),
+        (r#"{"kind": "srtf"}"#, Policy::Srtf),
+        (
+            r#"{"kind": "priority"}"#,
+            Policy::Priority {
+                preemptive: false,
+                higher_number_is_higher: false,
+            },
+        ),
+        (
+            r#"{"kind": "priority", "preemptive": true, "higher_number_is_higher": true}"#,
+            Policy::Priority {
+                preemptive: true,
+                higher_number_is_higher: true,
+            },
+        ),
+        (
+            r#"{"kind": "mlfq", "queues": [{"quantum": 2, "allotment": 4}], "boost_period": 50}"#,
+            Policy::Mlfq {
+                queues: vec![MlfqLevel {
+                    quantum: 2,
+                    allotment: 4,
+                }],
+                boost_period: Some(50),
+            },
+        ),
+    ];
+    for (text, expected) in policies {
+        let policy: Policy = serde_json::from_str(text).expect("policy parses");
+        assert_eq!(policy, expected);
+        let again: Policy =
+            serde_json::from_str(&serde_json::to_string(&policy).expect("serialises"))
+                .expect("round trip");
+        assert_eq!(again, expected);
+    }
+    assert!(
+        serde_json::from_str::<Policy>(r#"{"kind": "rr"}"#).is_err(),
+        "rr needs a quantum"
+    );
+    assert!(
+        serde_json::from_str::<SimTask>(r#"{"bursts": [{"cpu": 1}], "arival": 3}"#).is_err(),
+        "typo rejected"
+    );
+
+    let result = simulate(
+        &input.scenario(),
+        &input.machine.unwrap_or_default(),
+        &input.policy.unwrap_or(Policy::Fcfs),
+        &input.conventions.unwrap_or_default(),
+    )
+    .expect("valid");
+    let json = serde_json::to_value(&result).expect("result serialises");
+    assert!(json["trace"][0]["kind"].is_object() || json["trace"][0]["kind"].is_string());
+    assert_eq!(json["tasks"][0]["name"], "A");
+}
+
+#[test]
+fn invalid_inputs_are_refused_with_clear_errors() {
+    use tasklab_core::sim::SimError;
+    let one = SimScenario {
+        tasks: vec![task("A", 0, 0, 1)],
+    };
+    let fcfs = Policy::Fcfs;
+    let conventions = Conventions::default();
+    let machine = Machine::default();
+    let empty = SimScenario::default();
+    assert_eq!(
+        simulate(&empty, &machine, &fcfs, &conventions),
+        Err(SimError::EmptyScenario)
+    );
+    let rr0 = Policy::RoundRobin { quantum: 0 };
+    assert_eq!(
+        simulate(&one, &machine, &rr0, &conventions),
+        Err(SimError::ZeroQuantum)
+    );
+    let no_cpus = Machine {
+        cpus: 0,
+        switch_cost: 0,
+    };
+    assert_eq!(
+        simulate(&one, &no_cpus, &fcfs, &conventions),
+        Err(SimError::CpusOutOfRange { cpus: 0 })
+    );
+    let io_only = SimScenario {
+        tasks: vec![SimTask {
+            name: "X".into(),
+            arrival: 0,
+            priority: 0,
+            bursts: vec![Burst::Io(3)],
+        }],
+    };
+    assert_eq!(
+        simulate(&io_only, &machine, &fcfs, &conventions),
+        Err(SimError::NoCpuBurst { task: 0 })
+    );
+    let zero = SimScenario {
+        tasks: vec![SimTask {
+            name: "X".into(),
+            arrival: 0,
+            priority: 0,
+            bursts: vec![Burst::Cpu(2), Burst::Io(0)],
+        }],
+    };
+    let error = simulate(&zero, &machine, &fcfs, &conventions).expect_err("zero-length burst");
+    assert_eq!(
+        error.to_string(),
+        "burst 1 of task 0 lasts 0 ticks; every burst must last at least 1 tick"
+    );
+    let huge = SimScenario {
+        tasks: vec![task("A", 0, 0, 2_000_000_000_000)],
+    };
+    assert!(matches!(
+        simulate(&huge, &machine, &fcfs, &conventions),
+        Err(SimError::TicksTooLarge { .. })
+    ));
+    let long = SimScenario {
+        tasks: vec![task("A", 0, 0, 50_000_000)],
+    };
+    let rr1 = Policy::RoundRobin { quantum: 1 };
+    let two = Machine {
+        cpus: 2,
+        switch_cost: 0,
+    };
+    let options = tasklab_core::sim::SimOptions {
+        max_slices: 1_000,
+        ..Default::default()
+    };
+    assert_eq!(
+        tasklab_core::sim::simulate_with(&long, &two, &rr1, &conventions, &options),
+        Err(SimError::TooManySlices { max: 1_000 })
+    );
 }

@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use tasklab_core::sim::{
-    simulate, Burst, Conventions, Machine, MlfqLevel, Policy, SimScenario, SimTask, SliceKind,
+    simulate, simulate_with, Burst, Conventions, Machine, MlfqLevel, Policy, SimOptions,
+    SimScenario, SimTask, SliceKind,
 };
 
 use super::check::check_invariants;
@@ -77,7 +78,7 @@ fn check(scenario: &SimScenario, machine: &Machine, policy: &Policy, conventions
     }
 }
 
-const CASES: u32 = 160;
+const CASES: u32 = 256;
 
 macro_rules! policy_properties {
     ($name:ident, $policy:expr) => {
@@ -161,6 +162,78 @@ proptest! {
                 .sum();
             let task_slices = result.trace.iter().filter(|s| matches!(s.kind, SliceKind::Task(_))).count();
             prop_assert_eq!(task_slices, cpu_bursts, "{:?}", policy);
+        }
+    }
+}
+
+fn wild_policy() -> impl Strategy<Value = Policy> {
+    prop_oneof![
+        Just(Policy::Fcfs),
+        Just(Policy::Sjf),
+        Just(Policy::Srtf),
+        (0u64..=3).prop_map(|quantum| Policy::RoundRobin { quantum }),
+        (any::<bool>(), any::<bool>()).prop_map(|(preemptive, higher_number_is_higher)| {
+            Policy::Priority {
+                preemptive,
+                higher_number_is_higher,
+            }
+        }),
+        (
+            prop::collection::vec((0u64..=3, 0u64..=3), 0..=3),
+            prop_oneof![Just(None), (0u64..=3).prop_map(Some), Just(Some(u64::MAX))],
+        )
+            .prop_map(|(levels, boost_period)| Policy::Mlfq {
+                queues: levels
+                    .into_iter()
+                    .map(|(quantum, allotment)| MlfqLevel { quantum, allotment })
+                    .collect(),
+                boost_period,
+            }),
+    ]
+}
+
+fn wild_ticks() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0u64..=5,
+        Just(1_000_000_000_000),
+        Just(1_000_000_000_001),
+        Just(u64::MAX)
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any input gives a result or an error, never a panic or a runaway run.
+    #[test]
+    fn any_input_is_answered_without_panic(
+        tasks in prop::collection::vec(
+            (wild_ticks(), any::<i64>(), prop::collection::vec((any::<bool>(), wild_ticks()), 0..=4)),
+            0..=5,
+        ),
+        cpus in prop_oneof![0u32..=3, Just(64), Just(65), Just(u32::MAX)],
+        switch_cost in wild_ticks(),
+        policy in wild_policy(),
+        arrival_before_preempted in any::<bool>(),
+    ) {
+        let tasks = tasks
+            .into_iter()
+            .map(|(arrival, priority, bursts)| SimTask {
+                name: String::new(),
+                arrival,
+                priority,
+                bursts: bursts
+                    .into_iter()
+                    .map(|(io, ticks)| if io { Burst::Io(ticks) } else { Burst::Cpu(ticks) })
+                    .collect(),
+            })
+            .collect();
+        let scenario = SimScenario { tasks };
+        let machine = Machine { cpus, switch_cost };
+        let options = SimOptions { max_slices: 5_000, ..SimOptions::default() };
+        let conventions = Conventions { arrival_before_preempted };
+        if let Ok(result) = simulate_with(&scenario, &machine, &policy, &conventions, &options) {
+            prop_assert_eq!(result.tasks.len(), scenario.tasks.len());
         }
     }
 }
