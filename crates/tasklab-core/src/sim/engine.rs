@@ -64,8 +64,8 @@ const NOT_YET: u64 = u64::MAX;
 #[derive(Debug, Clone, Copy)]
 enum Activity {
     Free { since: u64 },
-    Switching { task: usize, start: u64 },
-    Running { task: usize, start: u64 },
+    Switching { item: Runnable, start: u64 },
+    Running { item: Runnable, start: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -78,9 +78,12 @@ struct Cpu {
     switching: u64,
 }
 
-/// The per-task fields touched at every slice, kept small so large scenarios stay cache-friendly.
+/// The state of a task between two CPU bursts' ends, carried by value through the ready queue and the CPU
+/// running it, so a slice never reads per-task memory at random (that would be a cache miss per slice with
+/// many tasks).
 #[derive(Debug, Clone, Copy)]
-struct HotTask {
+struct Runnable {
+    task: usize,
     /// Ticks left in the current CPU burst.
     remaining: u64,
     /// CPU the task ran on last, or `NO_CPU`.
@@ -89,11 +92,41 @@ struct HotTask {
     has_run: bool,
 }
 
+/// A ready task in a keyed queue, ordered by its key only.
+#[derive(Debug, Clone, Copy)]
+struct Keyed {
+    key: ReadyKey,
+    item: Runnable,
+}
+
+impl PartialEq for Keyed {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Keyed {}
+
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Keyed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 /// The per-task fields touched only at burst boundaries (and by MLFQ).
 #[derive(Debug, Clone, Copy)]
 struct ColdTask {
     /// Index of the current burst.
     burst: usize,
+    /// CPU the task ran on last and whether it has run, kept here while it is in I/O.
+    last_cpu: u32,
+    has_run: bool,
     first_run: u64,
     completion: u64,
     /// MLFQ level, used allotment at that level, and the boost count when they were set (older = boosted since).
@@ -106,11 +139,11 @@ struct ColdTask {
 type ReadyKey = (i128, u64, u8, usize);
 
 enum ReadyQueue {
-    Fifo(VecDeque<usize>),
-    Keyed(BinaryHeap<Reverse<ReadyKey>>),
+    Fifo(VecDeque<Runnable>),
+    Keyed(BinaryHeap<Reverse<Keyed>>),
     /// One FIFO per MLFQ level; bit `l` of `nonempty` is set when level `l` has tasks.
     Levels {
-        queues: Vec<VecDeque<usize>>,
+        queues: Vec<VecDeque<Runnable>>,
         nonempty: u64,
     },
 }
@@ -138,7 +171,6 @@ struct Engine<'a> {
     /// Bit c set when CPU c has never run a task (starting there costs no switch).
     fresh_mask: u64,
     all_mask: u64,
-    hot: Vec<HotTask>,
     cold: Vec<ColdTask>,
     ready: ReadyQueue,
     ready_len: usize,
@@ -160,9 +192,9 @@ struct Engine<'a> {
     completed: usize,
     last_completion: u64,
     // Scratch lists reused at every tick.
-    entered: Vec<usize>,
-    preempted: Vec<usize>,
-    starting: Vec<(u32, usize)>,
+    entered: Vec<Runnable>,
+    preempted: Vec<Runnable>,
+    starting: Vec<(u32, Runnable)>,
 }
 
 /// Runs one simulation. The inputs must have been validated.
@@ -311,17 +343,11 @@ impl<'a> Engine<'a> {
             free_mask: all_mask,
             fresh_mask: all_mask,
             all_mask,
-            hot: vec![
-                HotTask {
-                    remaining: 0,
-                    last_cpu: NO_CPU,
-                    has_run: false
-                };
-                config.tasks.len()
-            ],
             cold: vec![
                 ColdTask {
                     burst: 0,
+                    last_cpu: NO_CPU,
+                    has_run: false,
                     first_run: NOT_YET,
                     completion: 0,
                     level: 0,
@@ -395,8 +421,8 @@ impl<'a> Engine<'a> {
         self.end_cpu_events(tick)?;
         self.boost_if_due(tick)?;
         let mut starting = std::mem::take(&mut self.starting);
-        for (cpu, task) in starting.drain(..) {
-            self.begin_run(cpu, task, tick);
+        for (cpu, item) in starting.drain(..) {
+            self.begin_run(cpu, item, tick);
         }
         self.starting = starting;
         self.enqueue_arrivals_and_preempted(tick);
@@ -444,18 +470,21 @@ impl<'a> Engine<'a> {
                 continue;
             }
             match self.cpus[index].activity {
-                Activity::Switching { task, start } => {
-                    self.emit(cpu, SliceKind::Switch(task), start, tick)?;
+                Activity::Switching { item, start } => {
+                    self.emit(cpu, SliceKind::Switch(item.task), start, tick)?;
                     self.cpus[index].switching += tick - start;
-                    self.starting.push((cpu, task));
+                    self.starting.push((cpu, item));
                 }
-                Activity::Running { task, start } => {
-                    let burst_left = self.stop_run(cpu, task, start, tick)?;
-                    if burst_left {
-                        self.preempted.push(task);
+                Activity::Running { item, start } => {
+                    let item = self.stop_run(cpu, item, start, tick)?;
+                    if item.remaining > 0 {
+                        self.preempted.push(item);
                     } else {
-                        self.cold[task].burst += 1;
-                        self.enter_next_burst(task, tick);
+                        let state = &mut self.cold[item.task];
+                        state.burst += 1;
+                        state.last_cpu = item.last_cpu;
+                        state.has_run = item.has_run;
+                        self.enter_next_burst(item.task, tick);
                     }
                 }
                 Activity::Free { .. } => {}
@@ -464,28 +493,33 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Ends the run of `task` on `cpu` at `tick`, accounts it and frees the CPU. Returns whether the task's
-    /// current CPU burst still has ticks left.
-    fn stop_run(&mut self, cpu: u32, task: usize, start: u64, tick: u64) -> Result<bool, SimError> {
+    /// Ends the run of `item` on `cpu` at `tick`, accounts it and frees the CPU. Returns the task's state after
+    /// the run (`remaining` is what is left of its current CPU burst).
+    fn stop_run(
+        &mut self,
+        cpu: u32,
+        mut item: Runnable,
+        start: u64,
+        tick: u64,
+    ) -> Result<Runnable, SimError> {
         let ran = tick - start;
-        self.emit(cpu, SliceKind::Task(task), start, tick)?;
+        self.emit(cpu, SliceKind::Task(item.task), start, tick)?;
         let index = cpu as usize;
         self.cpus[index].busy += ran;
         self.cpus[index].activity = Activity::Free { since: tick };
         self.cpus[index].generation += 1;
         self.free_mask |= 1 << cpu;
-        let hot = &mut self.hot[task];
         // Recorded here rather than when the run begins: a run preempted the tick it begins never ran.
-        if !hot.has_run && ran > 0 {
-            hot.has_run = true;
-            self.cold[task].first_run = start;
+        if !item.has_run && ran > 0 {
+            item.has_run = true;
+            self.cold[item.task].first_run = start;
         }
-        hot.remaining -= ran.min(hot.remaining);
-        let burst_left = hot.remaining > 0;
+        item.remaining -= ran.min(item.remaining);
+        item.last_cpu = cpu;
         if self.key_kind == KeyKind::Level {
-            self.account_mlfq(task, ran);
+            self.account_mlfq(item.task, ran);
         }
-        Ok(burst_left)
+        Ok(item)
     }
 
     /// The task's MLFQ level and used allotment, reset to the top if a boost happened since they were set.
@@ -513,14 +547,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Moves `task` into its current burst (`state.burst`): ready for a CPU burst, I/O for an I/O burst, or done.
+    /// Moves `task` into its current burst (`burst` of its cold state): ready for a CPU burst, I/O for an I/O
+    /// burst, or done.
     fn enter_next_burst(&mut self, task: usize, tick: u64) {
         let state = &mut self.cold[task];
         match self.tasks[task].bursts.get(state.burst) {
-            Some(Burst::Cpu(ticks)) => {
-                self.hot[task].remaining = *ticks;
-                self.entered.push(task);
-            }
+            Some(Burst::Cpu(ticks)) => self.entered.push(Runnable {
+                task,
+                remaining: *ticks,
+                last_cpu: state.last_cpu,
+                has_run: state.has_run,
+            }),
             Some(Burst::Io(ticks)) => self
                 .io_returns
                 .push(Reverse((tick.saturating_add(*ticks), task))),
@@ -547,12 +584,12 @@ impl<'a> Engine<'a> {
         }
         // Running tasks start a fresh slice at the top level.
         for cpu in 0..self.cpus.len() {
-            if let Activity::Running { task, start } = self.cpus[cpu].activity {
-                self.stop_run(cpu as u32, task, start, tick)?;
+            if let Activity::Running { item, start } = self.cpus[cpu].activity {
+                let item = self.stop_run(cpu as u32, item, start, tick)?;
                 self.free_mask &= !(1 << cpu);
-                let state = &mut self.cold[task];
+                let state = &mut self.cold[item.task];
                 (state.level, state.used, state.epoch) = (0, 0, self.boosts_done);
-                self.begin_run(cpu as u32, task, tick);
+                self.begin_run(cpu as u32, item, tick);
             }
         }
         if let ReadyQueue::Levels { queues, nonempty } = &mut self.ready {
@@ -587,8 +624,8 @@ impl<'a> Engine<'a> {
         }
         let mut entered = std::mem::take(&mut self.entered);
         let mut preempted = std::mem::take(&mut self.preempted);
-        entered.sort_unstable();
-        preempted.sort_unstable();
+        entered.sort_unstable_by_key(|item| item.task);
+        preempted.sort_unstable_by_key(|item| item.task);
         let (first, first_class, second, second_class) = if self.arrival_class == 0 {
             (
                 &entered,
@@ -604,11 +641,11 @@ impl<'a> Engine<'a> {
                 self.arrival_class,
             )
         };
-        for &task in first {
-            self.push_ready(task, tick, first_class);
+        for &item in first {
+            self.push_ready(item, tick, first_class);
         }
-        for &task in second {
-            self.push_ready(task, tick, second_class);
+        for &item in second {
+            self.push_ready(item, tick, second_class);
         }
         entered.clear();
         preempted.clear();
@@ -616,27 +653,28 @@ impl<'a> Engine<'a> {
         self.preempted = preempted;
     }
 
-    fn policy_key(&self, task: usize) -> i128 {
+    /// The policy key of a task with `remaining` ticks left in its burst (smaller runs first).
+    fn policy_key(&mut self, task: usize, remaining: u64) -> i128 {
         match self.key_kind {
-            KeyKind::Remaining => i128::from(self.hot[task].remaining),
+            KeyKind::Remaining => i128::from(remaining),
             KeyKind::Priority => self.tasks[task].priority_key,
-            KeyKind::Level => self.cold[task].level as i128,
+            KeyKind::Level => self.mlfq_state(task).0 as i128,
             KeyKind::None => 0,
         }
     }
 
-    fn push_ready(&mut self, task: usize, tick: u64, class: u8) {
-        if self.key_kind == KeyKind::Level {
-            self.mlfq_state(task);
-        }
-        let key = self.policy_key(task);
+    fn push_ready(&mut self, item: Runnable, tick: u64, class: u8) {
+        let key = self.policy_key(item.task, item.remaining);
         match &mut self.ready {
-            ReadyQueue::Fifo(queue) => queue.push_back(task),
-            ReadyQueue::Keyed(heap) => heap.push(Reverse((key, tick, class, task))),
+            ReadyQueue::Fifo(queue) => queue.push_back(item),
+            ReadyQueue::Keyed(heap) => heap.push(Reverse(Keyed {
+                key: (key, tick, class, item.task),
+                item,
+            })),
             ReadyQueue::Levels { queues, nonempty } => {
-                let level = self.cold[task].level;
+                let level = usize::try_from(key).unwrap_or(0);
                 if let Some(queue) = queues.get_mut(level) {
-                    queue.push_back(task);
+                    queue.push_back(item);
                     *nonempty |= 1 << level;
                 }
             }
@@ -644,31 +682,31 @@ impl<'a> Engine<'a> {
         self.ready_len += 1;
     }
 
-    fn pop_ready(&mut self) -> Option<usize> {
-        let task = match &mut self.ready {
+    fn pop_ready(&mut self) -> Option<Runnable> {
+        let item = match &mut self.ready {
             ReadyQueue::Fifo(queue) => queue.pop_front(),
-            ReadyQueue::Keyed(heap) => heap.pop().map(|Reverse((_, _, _, task))| task),
+            ReadyQueue::Keyed(heap) => heap.pop().map(|Reverse(entry)| entry.item),
             ReadyQueue::Levels { queues, nonempty } => {
                 let level = nonempty.trailing_zeros() as usize;
                 let queue = queues.get_mut(level)?;
-                let task = queue.pop_front();
+                let item = queue.pop_front();
                 if queue.is_empty() {
                     *nonempty &= !(1 << level);
                 }
-                task
+                item
             }
         };
-        if task.is_some() {
+        if item.is_some() {
             self.ready_len -= 1;
         }
-        task
+        item
     }
 
     /// The policy key of the best ready task.
     fn best_ready_key(&self) -> Option<i128> {
         match &self.ready {
             ReadyQueue::Fifo(_) => None,
-            ReadyQueue::Keyed(heap) => heap.peek().map(|Reverse((key, ..))| *key),
+            ReadyQueue::Keyed(heap) => heap.peek().map(|Reverse(entry)| entry.key.0),
             ReadyQueue::Levels { nonempty, .. } => {
                 (*nonempty != 0).then(|| i128::from(nonempty.trailing_zeros()))
             }
@@ -677,8 +715,8 @@ impl<'a> Engine<'a> {
 
     fn dispatch_free_cpus(&mut self, tick: u64) -> Result<(), SimError> {
         while self.free_mask != 0 {
-            let Some(task) = self.pop_ready() else { break };
-            let last_cpu = self.hot[task].last_cpu;
+            let Some(item) = self.pop_ready() else { break };
+            let last_cpu = item.last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
             // either), then the lowest free CPU.
             let cpu = if last_cpu != NO_CPU && self.free_mask & (1 << last_cpu) != 0 {
@@ -688,25 +726,24 @@ impl<'a> Engine<'a> {
             } else {
                 self.free_mask.trailing_zeros()
             };
-            self.dispatch(cpu, task, tick)?;
+            self.dispatch(cpu, item, tick)?;
         }
         Ok(())
     }
 
-    fn dispatch(&mut self, cpu: u32, task: usize, tick: u64) -> Result<(), SimError> {
+    fn dispatch(&mut self, cpu: u32, item: Runnable, tick: u64) -> Result<(), SimError> {
         let index = cpu as usize;
         if let Activity::Free { since } = self.cpus[index].activity {
             self.emit(cpu, SliceKind::Idle, since, tick)?;
         }
         self.free_mask &= !(1 << cpu);
         self.fresh_mask &= !(1 << cpu);
-        self.hot[task].last_cpu = cpu;
-        let previous = self.cpus[index].last_task.replace(task);
-        if previous.is_some_and(|previous| previous != task) {
+        let previous = self.cpus[index].last_task.replace(item.task);
+        if previous.is_some_and(|previous| previous != item.task) {
             self.context_switches += 1;
             if self.switch_cost > 0 {
                 let slot = &mut self.cpus[index];
-                slot.activity = Activity::Switching { task, start: tick };
+                slot.activity = Activity::Switching { item, start: tick };
                 slot.generation += 1;
                 self.cpu_events.push(Reverse((
                     tick.saturating_add(self.switch_cost),
@@ -716,16 +753,16 @@ impl<'a> Engine<'a> {
                 return Ok(());
             }
         }
-        self.begin_run(cpu, task, tick);
+        self.begin_run(cpu, item, tick);
         Ok(())
     }
 
-    fn begin_run(&mut self, cpu: u32, task: usize, tick: u64) {
-        let remaining = self.hot[task].remaining;
+    fn begin_run(&mut self, cpu: u32, item: Runnable, tick: u64) {
+        let remaining = item.remaining;
         let length = match self.policy {
             Policy::RoundRobin { quantum } => remaining.min(*quantum),
             Policy::Mlfq { .. } => {
-                let (level, used) = self.mlfq_state(task);
+                let (level, used) = self.mlfq_state(item.task);
                 let last_level = self.mlfq_levels.len().saturating_sub(1);
                 match self.mlfq_levels.get(level) {
                     Some(current) if level < last_level => remaining
@@ -738,7 +775,7 @@ impl<'a> Engine<'a> {
             _ => remaining,
         };
         let slot = &mut self.cpus[cpu as usize];
-        slot.activity = Activity::Running { task, start: tick };
+        slot.activity = Activity::Running { item, start: tick };
         slot.generation += 1;
         self.cpu_events
             .push(Reverse((tick.saturating_add(length), cpu, slot.generation)));
@@ -748,34 +785,26 @@ impl<'a> Engine<'a> {
     /// that CPU and the preempted task goes back to the ready queue.
     fn preempt_worse_running(&mut self, tick: u64) -> Result<(), SimError> {
         while let Some(best) = self.best_ready_key() {
-            let mut worst: Option<(i128, usize, u32, u64)> = None;
+            let mut worst: Option<(i128, Runnable, u32, u64)> = None;
             for cpu in 0..self.cpus.len() {
-                if let Activity::Running { task, start } = self.cpus[cpu].activity {
-                    let key = match self.key_kind {
-                        KeyKind::Remaining => {
-                            i128::from(self.hot[task].remaining.saturating_sub(tick - start))
-                        }
-                        KeyKind::Level => {
-                            let (level, _) = self.mlfq_state(task);
-                            level as i128
-                        }
-                        _ => self.policy_key(task),
-                    };
-                    if worst.is_none_or(|(worst_key, worst_task, ..)| {
-                        (key, task) > (worst_key, worst_task)
+                if let Activity::Running { item, start } = self.cpus[cpu].activity {
+                    let remaining_now = item.remaining.saturating_sub(tick - start);
+                    let key = self.policy_key(item.task, remaining_now);
+                    if worst.is_none_or(|(worst_key, worst_item, ..)| {
+                        (key, item.task) > (worst_key, worst_item.task)
                     }) {
-                        worst = Some((key, task, cpu as u32, start));
+                        worst = Some((key, item, cpu as u32, start));
                     }
                 }
             }
-            let Some((worst_key, task, cpu, start)) = worst else {
+            let Some((worst_key, item, cpu, start)) = worst else {
                 break;
             };
             if best >= worst_key {
                 break;
             }
-            self.stop_run(cpu, task, start, tick)?;
-            self.push_ready(task, tick, self.preempted_class);
+            let item = self.stop_run(cpu, item, start, tick)?;
+            self.push_ready(item, tick, self.preempted_class);
             if let Some(next) = self.pop_ready() {
                 self.dispatch(cpu, next, tick)?;
             }
