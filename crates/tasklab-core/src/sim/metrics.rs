@@ -96,7 +96,9 @@ pub struct Summary {
     pub switch_slices: u64,
     /// Number of idle slices.
     pub idle_slices: u64,
-    /// For more than one CPU: the makespan of the same scenario and policy on one CPU divided by this makespan.
+    /// For more than one CPU: the makespan of the same scenario, policy and switch cost on one CPU divided by
+    /// this makespan. `None` on one CPU, when [`crate::sim::SimOptions::compare_with_one_cpu`] is off, or when
+    /// the one-CPU run exceeds the slice cap.
     pub speedup: Option<f64>,
     /// For more than one CPU: speedup divided by the number of CPUs.
     pub efficiency: Option<f64>,
