@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::report::checksum_hex;
 use tasklab_core::settings::{
@@ -20,6 +21,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::predict::{MeasuredRun, PredictView};
 use crate::runner::{self, ActiveRun, FinishedRun, FrameMeter};
 use crate::timeline::{task_colour, Timeline};
 
@@ -38,6 +40,8 @@ pub enum PoolStatus {
 #[derive(Debug, Clone, PartialEq)]
 struct OneCpuRun {
     wall_ms: f64,
+    /// Time the CPU was busy (slices), to calibrate unit costs.
+    busy_ms: f64,
     how: String,
 }
 
@@ -52,6 +56,8 @@ pub struct AppState {
     one_cpu_runs: HashMap<Preset, OneCpuRun>,
     autorun_pending: bool,
     copy_status: Option<String>,
+    /// Cost of a workload unit, measured once at start-up.
+    unit_costs: UnitCosts,
 }
 
 /// Everything that changes the page.
@@ -76,6 +82,8 @@ pub enum Action {
     CopyStatus(String),
     /// The notices were read.
     DismissNotices,
+    /// A Predict control changed.
+    SetPredict(PredictSettings),
 }
 
 impl AppState {
@@ -109,6 +117,25 @@ impl AppState {
             last: None,
             one_cpu_runs: HashMap::new(),
             copy_status: None,
+            unit_costs: runner::measure_unit_costs(),
+        }
+    }
+
+    /// Unit costs for predictions of the current preset: calibrated from its last one-CPU run when there is one.
+    fn prediction_costs(&self) -> (UnitCosts, String) {
+        let scenario = self.settings.preset.scenario();
+        match self.one_cpu_runs.get(&self.settings.preset) {
+            Some(run) => {
+                let factor = run.busy_ms / self.unit_costs.cpu_ms(&scenario);
+                (
+                    self.unit_costs.scaled(factor),
+                    format!("durations calibrated from the last one-CPU run of this scenario ({}).", run.how),
+                )
+            }
+            None => (
+                self.unit_costs,
+                "durations from a quick speed measurement at page load; run this scenario on one CPU to calibrate them.".to_owned(),
+            ),
         }
     }
 
@@ -146,6 +173,7 @@ impl Reducible for AppState {
             one_cpu_runs: self.one_cpu_runs.clone(),
             autorun_pending: self.autorun_pending,
             copy_status: self.copy_status.clone(),
+            unit_costs: self.unit_costs,
         };
         match action {
             Action::SetPreset(preset) => next.settings.preset = preset,
@@ -181,6 +209,12 @@ impl Reducible for AppState {
                         settings.preset,
                         OneCpuRun {
                             wall_ms: finished.record.wall_ms,
+                            busy_ms: finished
+                                .record
+                                .slices
+                                .iter()
+                                .map(|slice| slice.end_ms - slice.start_ms)
+                                .sum(),
                             how,
                         },
                     );
@@ -190,6 +224,7 @@ impl Reducible for AppState {
             }
             Action::CopyStatus(status) => next.copy_status = Some(status),
             Action::DismissNotices => next.notices.clear(),
+            Action::SetPredict(predict) => next.settings.predict = predict,
         }
         // Keep run_on_load only for the first run of a link.
         next.settings.run_on_load = false;
@@ -436,8 +471,31 @@ pub fn app() -> Html {
 
             { view_results(&state) }
 
+            { view_predict(&state, &dispatcher) }
+
             <footer><p>{MEASUREMENT_NOTE}</p></footer>
         </main>
+    }
+}
+
+fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -> Html {
+    let (costs, calibration) = state.prediction_costs();
+    let measured = state
+        .last
+        .as_ref()
+        .filter(|(settings, finished)| settings.preset == state.settings.preset && !finished.record.stopped)
+        .map(|(settings, finished)| MeasuredRun {
+            wall_ms: finished.record.wall_ms,
+            cpus: if settings.mode == Mode::Multiprocessing { settings.workers } else { 1 },
+            how: settings.mode.label().to_owned(),
+        });
+    let on_change = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |predict| dispatcher.dispatch(Action::SetPredict(predict)))
+    };
+    html! {
+        <PredictView preset={state.settings.preset} settings={state.settings.predict} costs={costs}
+                     calibration={calibration} measured={measured} on_change={on_change} />
     }
 }
 

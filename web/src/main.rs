@@ -4,6 +4,7 @@
 mod app;
 mod browser;
 mod explain;
+mod predict;
 mod runner;
 mod timeline;
 

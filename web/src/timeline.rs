@@ -25,6 +25,12 @@ pub struct TimelineProps {
     pub wall_ms: f64,
     /// Lane labels, by lane index; slices on lanes past the end get "CPU n".
     pub lane_labels: Vec<String>,
+    /// Context switches (task = the task switched to), drawn in grey; only predictions have them.
+    #[prop_or_default]
+    pub switches: Vec<Slice>,
+    /// Unit of the axis.
+    #[prop_or(AttrValue::Static("ms"))]
+    pub unit: AttrValue,
 }
 
 const WIDTH: f64 = 1000.0;
@@ -76,6 +82,16 @@ pub fn timeline(props: &TimelineProps) -> Html {
             </g>
         }
     });
+    let switch_rects = props.switches.iter().map(|slice| {
+        let x = x_of(slice.start_ms);
+        let width = (x_of(slice.end_ms) - x).max(0.5);
+        html! {
+            <rect class="switch" x={format!("{x:.2}")} y={(lane_y(slice.lane) + 8.0).to_string()}
+                  width={format!("{width:.2}")} height={(LANE_HEIGHT - 16.0).to_string()} fill="#868e96">
+                <title>{format!("context switch: {:.0}–{:.0}", slice.start_ms, slice.end_ms)}</title>
+            </rect>
+        }
+    });
     let slice_rects = props.slices.iter().map(|slice| {
         let x = x_of(slice.start_ms);
         // At least half a unit wide so a very short slice is still visible.
@@ -97,7 +113,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         html! {
             <g class="tick">
                 <line x1={x.to_string()} x2={x.to_string()} y1="0" y2={(axis_y + 4.0).to_string()} stroke="#ced4da" stroke-width="1" />
-                <text x={x.to_string()} y={(axis_y + 18.0).to_string()} text-anchor="middle">{format!("{ms:.0} ms")}</text>
+                <text x={x.to_string()} y={(axis_y + 18.0).to_string()} text-anchor="middle">{format!("{ms:.0} {}", props.unit)}</text>
             </g>
         }
     });
@@ -106,6 +122,9 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <li><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{name.clone()}</li>
         }
     });
+    let switch_legend = (!props.switches.is_empty()).then(|| {
+        html! { <li><span class="swatch" style="background:#868e96"></span>{"context switch"}</li> }
+    });
     html! {
         <figure class="timeline">
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
@@ -113,8 +132,9 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 { for lane_rows }
                 { for ticks }
                 { for slice_rects }
+                { for switch_rects }
             </svg>
-            <ul class="legend">{ for legend }</ul>
+            <ul class="legend">{ for legend }{ for switch_legend }</ul>
         </figure>
     }
 }

@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+use crate::predict::{
+    PolicyChoice, PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
+};
 use crate::presets::Preset;
 
 /// Shortest time slice of the multitasking executor, in milliseconds.
@@ -66,6 +69,8 @@ pub struct Settings {
     pub slice_ms: u32,
     /// Start a run as soon as the page has loaded.
     pub run_on_load: bool,
+    /// What the Predict view simulates.
+    pub predict: PredictSettings,
 }
 
 impl Settings {
@@ -77,10 +82,12 @@ impl Settings {
             workers: max_workers.max(1),
             slice_ms: DEFAULT_SLICE_MS,
             run_on_load: false,
+            predict: PredictSettings::default(),
         }
     }
 
     /// The query string (without `?`) that restores these settings; `run=1` is only added when asked for.
+    /// Prediction settings appear only when they differ from their defaults, to keep links short.
     pub fn to_query(&self, include_run: bool) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query
@@ -88,6 +95,23 @@ impl Settings {
             .append_pair("mode", self.mode.id())
             .append_pair("workers", &self.workers.to_string())
             .append_pair("slice", &self.slice_ms.to_string());
+        let predict = &self.predict;
+        let defaults = PredictSettings::default();
+        if predict.policy != defaults.policy {
+            query.append_pair("policy", predict.policy.id());
+        }
+        if predict.quantum != defaults.quantum {
+            query.append_pair("quantum", &predict.quantum.to_string());
+        }
+        if predict.cpus != defaults.cpus {
+            query.append_pair("cpus", &predict.cpus.to_string());
+        }
+        if predict.switch_cost != defaults.switch_cost {
+            query.append_pair("switch", &predict.switch_cost.to_string());
+        }
+        if predict.arrival_before_preempted != defaults.arrival_before_preempted {
+            query.append_pair("ties", ties_id(predict.arrival_before_preempted));
+        }
         if include_run {
             query.append_pair("run", "1");
         }
@@ -130,12 +154,21 @@ fn quoted(value: &str) -> String {
     format!("\u{201c}{shown}\u{201d}")
 }
 
-fn parse_in_range(value: &str, min: u32, max: u32) -> Option<u32> {
+fn parse_in_range<T: std::str::FromStr + PartialOrd>(value: &str, min: T, max: T) -> Option<T> {
     value
         .trim()
-        .parse::<u32>()
+        .parse::<T>()
         .ok()
-        .filter(|number| (min..=max).contains(number))
+        .filter(|number| *number >= min && *number <= max)
+}
+
+/// URL value of the tie convention.
+fn ties_id(arrival_before_preempted: bool) -> &'static str {
+    if arrival_before_preempted {
+        "arrival-first"
+    } else {
+        "preempted-first"
+    }
 }
 
 /// Reads settings from a query string (with or without the leading `?`).
@@ -203,6 +236,66 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
+            "policy" => match PolicyChoice::from_id(&value) {
+                Some(policy) => settings.predict.policy = policy,
+                None => {
+                    let known: Vec<&str> = PolicyChoice::ALL.iter().map(|policy| policy.id()).collect();
+                    notice(
+                        "policy",
+                        format!(
+                            "unknown policy {}; using \u{201c}{}\u{201d} (known: {})",
+                            quoted(&value),
+                            defaults.predict.policy.id(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+            },
+            "quantum" => match parse_in_range(&value, 1, MAX_QUANTUM) {
+                Some(quantum) => settings.predict.quantum = quantum,
+                None => notice(
+                    "quantum",
+                    format!(
+                        "{} is not a whole number of ms from 1 to {MAX_QUANTUM}; using {}",
+                        quoted(&value),
+                        defaults.predict.quantum
+                    ),
+                ),
+            },
+            "cpus" => match parse_in_range(&value, 1, MAX_PREDICT_CPUS) {
+                Some(cpus) => settings.predict.cpus = cpus,
+                None => notice(
+                    "cpus",
+                    format!(
+                        "{} is not a whole number from 1 to {MAX_PREDICT_CPUS}; using {}",
+                        quoted(&value),
+                        defaults.predict.cpus
+                    ),
+                ),
+            },
+            "switch" => match parse_in_range(&value, 0, MAX_SWITCH_COST) {
+                Some(cost) => settings.predict.switch_cost = cost,
+                None => notice(
+                    "switch",
+                    format!(
+                        "{} is not a whole number of ms from 0 to {MAX_SWITCH_COST}; using {}",
+                        quoted(&value),
+                        defaults.predict.switch_cost
+                    ),
+                ),
+            },
+            "ties" => match value.as_ref() {
+                "arrival-first" => settings.predict.arrival_before_preempted = true,
+                "preempted-first" => settings.predict.arrival_before_preempted = false,
+                other => notice(
+                    "ties",
+                    format!(
+                        "{} should be arrival-first or preempted-first; using {}",
+                        quoted(other),
+                        ties_id(defaults.predict.arrival_before_preempted)
+                    ),
+                ),
+            },
             "run" => match value.as_ref() {
                 "1" | "true" => settings.run_on_load = true,
                 "0" | "false" => settings.run_on_load = false,
@@ -220,6 +313,7 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::predict::PolicyChoice;
 
     #[test]
     fn full_query_restores_every_field() {
@@ -236,8 +330,21 @@ mod tests {
                 workers: 2,
                 slice_ms: 7,
                 run_on_load: true,
+                predict: PredictSettings::default(),
             }
         );
+    }
+
+    #[test]
+    fn prediction_settings_are_read_and_default_ones_stay_out_of_links() {
+        let parsed = parse_query("policy=mlfq&quantum=3&cpus=8&switch=2&ties=preempted-first", 2);
+        assert!(parsed.notices.is_empty());
+        let predict = parsed.settings.predict;
+        assert_eq!(predict.policy, PolicyChoice::Mlfq);
+        assert_eq!((predict.quantum, predict.cpus, predict.switch_cost), (3, 8, 2));
+        assert!(!predict.arrival_before_preempted);
+        let short = Settings::defaults(2).to_query(false);
+        assert_eq!(short, "preset=reading-texts&mode=multitasking&workers=2&slice=5");
     }
 
     #[test]
@@ -251,16 +358,25 @@ mod tests {
     fn settings_round_trip_through_the_query() {
         for preset in Preset::ALL {
             for mode in Mode::ALL {
-                let settings = Settings {
-                    preset,
-                    mode,
-                    workers: 3,
-                    slice_ms: 12,
-                    run_on_load: true,
-                };
-                let parsed = parse_query(&settings.to_query(true), 4);
-                assert!(parsed.notices.is_empty());
-                assert_eq!(parsed.settings, settings);
+                for policy in PolicyChoice::ALL {
+                    let settings = Settings {
+                        preset,
+                        mode,
+                        workers: 3,
+                        slice_ms: 12,
+                        run_on_load: true,
+                        predict: PredictSettings {
+                            policy,
+                            quantum: 7,
+                            cpus: 16,
+                            switch_cost: 1,
+                            arrival_before_preempted: false,
+                        },
+                    };
+                    let parsed = parse_query(&settings.to_query(true), 4);
+                    assert!(parsed.notices.is_empty());
+                    assert_eq!(parsed.settings, settings);
+                }
             }
         }
     }
@@ -279,6 +395,14 @@ mod tests {
             ("slice=4.5", "slice"),
             ("slice=99999999999999999999", "slice"),
             ("run=maybe", "run"),
+            ("policy=lottery", "policy"),
+            ("quantum=0", "quantum"),
+            ("quantum=1001", "quantum"),
+            ("cpus=65", "cpus"),
+            ("cpus=0", "cpus"),
+            ("switch=-1", "switch"),
+            ("switch=101", "switch"),
+            ("ties=random", "ties"),
             ("colour=red", "colour"),
         ];
         for (query, field) in cases {

@@ -1,0 +1,284 @@
+//! From a real scenario to a simulator input: the *prediction* settings (policy, quantum, CPUs, switch cost,
+//! tie convention) and the conversion of workload units into simulator ticks.
+//!
+//! One tick is one millisecond. A compute phase becomes a CPU burst of `units × cost of one unit` ticks (at least
+//! one); a wait becomes an I/O burst of its milliseconds. Costs per unit are measured on the user's machine (see
+//! [`UnitCosts`]), and can be recalibrated from a real one-CPU run so that prediction and measurement share a scale.
+
+use crate::scenario::{Phase, Scenario};
+use crate::sim::{Burst, Conventions, Machine, MlfqLevel, Policy, SimScenario, SimTask};
+use crate::workload::WorkloadKind;
+
+/// Most virtual CPUs the page offers.
+pub const MAX_PREDICT_CPUS: u32 = 64;
+/// Longest quantum the page offers, in ticks (ms).
+pub const MAX_QUANTUM: u64 = 1_000;
+/// Largest context-switch cost the page offers, in ticks (ms).
+pub const MAX_SWITCH_COST: u64 = 100;
+
+/// The policies the page offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyChoice {
+    /// First come, first served.
+    Fcfs,
+    /// Shortest job first (non-preemptive).
+    Sjf,
+    /// Shortest remaining time first.
+    Srtf,
+    /// Round robin with the quantum.
+    RoundRobin,
+    /// Static priority, non-preemptive (lower number first; tasks are numbered in scenario order).
+    Priority,
+    /// Static priority, preemptive.
+    PriorityPreemptive,
+    /// Three-level feedback queue built from the quantum.
+    Mlfq,
+}
+
+impl PolicyChoice {
+    /// Every choice, in display order.
+    pub const ALL: [PolicyChoice; 7] = [
+        Self::RoundRobin,
+        Self::Fcfs,
+        Self::Sjf,
+        Self::Srtf,
+        Self::Priority,
+        Self::PriorityPreemptive,
+        Self::Mlfq,
+    ];
+
+    /// URL identifier.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Fcfs => "fcfs",
+            Self::Sjf => "sjf",
+            Self::Srtf => "srtf",
+            Self::RoundRobin => "rr",
+            Self::Priority => "priority",
+            Self::PriorityPreemptive => "priority-preemptive",
+            Self::Mlfq => "mlfq",
+        }
+    }
+
+    /// Parses [`PolicyChoice::id`].
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|choice| choice.id() == id)
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Fcfs => "First come, first served",
+            Self::Sjf => "Shortest job first",
+            Self::Srtf => "Shortest remaining time first",
+            Self::RoundRobin => "Round robin",
+            Self::Priority => "Priority (non-preemptive)",
+            Self::PriorityPreemptive => "Priority (preemptive)",
+            Self::Mlfq => "Multi-level feedback queue",
+        }
+    }
+
+    /// Whether the quantum matters for this policy.
+    pub fn uses_quantum(self) -> bool {
+        matches!(self, Self::RoundRobin | Self::Mlfq)
+    }
+}
+
+/// What the Predict view simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PredictSettings {
+    /// Scheduling policy.
+    pub policy: PolicyChoice,
+    /// Quantum in ticks (ms), for round robin and MLFQ's top level.
+    pub quantum: u64,
+    /// Virtual CPUs.
+    pub cpus: u32,
+    /// Context-switch cost in ticks (ms).
+    pub switch_cost: u64,
+    /// A task arriving at *t* is queued before one preempted at *t*.
+    pub arrival_before_preempted: bool,
+}
+
+impl Default for PredictSettings {
+    fn default() -> Self {
+        Self {
+            policy: PolicyChoice::RoundRobin,
+            quantum: 5,
+            cpus: 2,
+            switch_cost: 0,
+            arrival_before_preempted: true,
+        }
+    }
+}
+
+impl PredictSettings {
+    /// The simulator policy. MLFQ gets three levels with quanta q, 2q, 4q, allotments 2q and 4q, and a boost
+    /// every 50q ticks.
+    pub fn policy(&self) -> Policy {
+        let quantum = self.quantum.max(1);
+        match self.policy {
+            PolicyChoice::Fcfs => Policy::Fcfs,
+            PolicyChoice::Sjf => Policy::Sjf,
+            PolicyChoice::Srtf => Policy::Srtf,
+            PolicyChoice::RoundRobin => Policy::RoundRobin { quantum },
+            PolicyChoice::Priority | PolicyChoice::PriorityPreemptive => Policy::Priority {
+                preemptive: self.policy == PolicyChoice::PriorityPreemptive,
+                higher_number_is_higher: false,
+            },
+            PolicyChoice::Mlfq => Policy::Mlfq {
+                queues: vec![
+                    MlfqLevel {
+                        quantum,
+                        allotment: 2 * quantum,
+                    },
+                    MlfqLevel {
+                        quantum: 2 * quantum,
+                        allotment: 4 * quantum,
+                    },
+                    MlfqLevel {
+                        quantum: 4 * quantum,
+                        allotment: 4 * quantum,
+                    },
+                ],
+                boost_period: Some(50 * quantum),
+            },
+        }
+    }
+
+    /// The simulated machine.
+    pub fn machine(&self) -> Machine {
+        Machine {
+            cpus: self.cpus.clamp(1, MAX_PREDICT_CPUS),
+            switch_cost: self.switch_cost,
+        }
+    }
+
+    /// The tie conventions.
+    pub fn conventions(&self) -> Conventions {
+        Conventions {
+            arrival_before_preempted: self.arrival_before_preempted,
+        }
+    }
+}
+
+/// Milliseconds of one CPU for one unit of each workload kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitCosts {
+    /// Indexed like [`WorkloadKind::ALL`].
+    pub ms_per_unit: [f64; 3],
+}
+
+impl Default for UnitCosts {
+    /// Rough figures of a laptop-class core in release wasm, used until the page has measured its own.
+    fn default() -> Self {
+        Self {
+            ms_per_unit: [0.005, 0.03, 0.003],
+        }
+    }
+}
+
+impl UnitCosts {
+    /// Cost of one unit of `kind`.
+    pub fn of(&self, kind: WorkloadKind) -> f64 {
+        let index = WorkloadKind::ALL
+            .iter()
+            .position(|candidate| *candidate == kind)
+            .unwrap_or(0);
+        self.ms_per_unit[index]
+    }
+
+    /// Estimated CPU milliseconds of the whole scenario on one CPU.
+    pub fn cpu_ms(&self, scenario: &Scenario) -> f64 {
+        scenario
+            .tasks
+            .iter()
+            .flat_map(|task| &task.phases)
+            .map(|phase| match *phase {
+                Phase::Compute { kind, units } => units as f64 * self.of(kind),
+                Phase::Wait { .. } => 0.0,
+            })
+            .sum()
+    }
+
+    /// Every cost multiplied by `factor` (a calibration from a real run); non-finite or non-positive factors are
+    /// ignored.
+    pub fn scaled(&self, factor: f64) -> Self {
+        if !(factor.is_finite() && factor > 0.0) {
+            return *self;
+        }
+        Self {
+            ms_per_unit: self.ms_per_unit.map(|cost| cost * factor),
+        }
+    }
+}
+
+/// The simulator's view of a real scenario: arrival 0, priority = position (first task first), one tick = 1 ms.
+pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
+    SimScenario {
+        tasks: scenario
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| SimTask {
+                name: task.name.clone(),
+                arrival: 0,
+                priority: index as i64,
+                bursts: task
+                    .phases
+                    .iter()
+                    .filter_map(|phase| match *phase {
+                        Phase::Compute { kind, units } => Some(Burst::Cpu(
+                            (units as f64 * costs.of(kind)).round().max(1.0) as u64,
+                        )),
+                        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms))),
+                        Phase::Wait { .. } => None,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::Preset;
+    use crate::sim::simulate;
+
+    #[test]
+    fn every_preset_predicts_under_every_policy() {
+        for preset in Preset::ALL {
+            let sim_scenario = to_sim_scenario(&preset.scenario(), &UnitCosts::default());
+            for policy in PolicyChoice::ALL {
+                let settings = PredictSettings {
+                    policy,
+                    ..PredictSettings::default()
+                };
+                let result = simulate(
+                    &sim_scenario,
+                    &settings.machine(),
+                    &settings.policy(),
+                    &settings.conventions(),
+                );
+                assert!(result.is_ok(), "{} / {}: {result:?}", preset.id(), policy.id());
+            }
+            assert!(UnitCosts::default().cpu_ms(&preset.scenario()) > 0.0);
+        }
+    }
+
+    #[test]
+    fn two_equal_chefs_on_two_cpus_take_half_as_long() {
+        let sim_scenario = to_sim_scenario(&Preset::TwoChefs.scenario(), &UnitCosts::default());
+        let settings = PredictSettings::default();
+        let two = simulate(&sim_scenario, &settings.machine(), &settings.policy(), &settings.conventions())
+            .expect("valid");
+        assert_eq!(two.summary.speedup, Some(2.0));
+    }
+
+    #[test]
+    fn scaling_costs_scales_bursts() {
+        let costs = UnitCosts::default().scaled(2.0);
+        assert_eq!(costs.of(WorkloadKind::Primes), 0.01);
+        assert_eq!(UnitCosts::default().scaled(f64::NAN), UnitCosts::default());
+    }
+}

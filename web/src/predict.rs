@@ -1,0 +1,215 @@
+//! The Predict view: the current scenario on N virtual CPUs under a classic scheduling policy, from the
+//! deterministic simulator, drawn like a real run, with its metrics, and beside the last real run when there is one.
+
+use tasklab_core::predict::{
+    to_sim_scenario, PolicyChoice, PredictSettings, UnitCosts, MAX_PREDICT_CPUS, MAX_QUANTUM,
+    MAX_SWITCH_COST,
+};
+use tasklab_core::presets::Preset;
+use tasklab_core::report::Slice;
+use tasklab_core::sim::{simulate, SimResult, SliceKind};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::timeline::{task_colour, Timeline};
+
+/// A real run to compare the prediction with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasuredRun {
+    /// Wall time, ms.
+    pub wall_ms: f64,
+    /// CPUs it used (1 for the main thread, the worker count otherwise).
+    pub cpus: u32,
+    /// How it ran, for the label.
+    pub how: String,
+}
+
+/// What the Predict view needs.
+#[derive(Properties, PartialEq)]
+pub struct PredictProps {
+    /// The scenario.
+    pub preset: Preset,
+    /// Policy and machine.
+    pub settings: PredictSettings,
+    /// Cost of a unit on this machine (calibrated), ms.
+    pub costs: UnitCosts,
+    /// Where the costs come from, for the page.
+    pub calibration: AttrValue,
+    /// The last real run of this scenario, if any.
+    pub measured: Option<MeasuredRun>,
+    /// Called with new settings when a control changes.
+    pub on_change: Callback<PredictSettings>,
+}
+
+fn trace_slices(result: &SimResult) -> (Vec<Slice>, Vec<Slice>) {
+    let mut tasks = Vec::new();
+    let mut switches = Vec::new();
+    for slice in &result.trace {
+        let converted = |task| Slice {
+            task,
+            lane: slice.cpu as usize,
+            start_ms: slice.start as f64,
+            end_ms: slice.end as f64,
+        };
+        match slice.kind {
+            SliceKind::Task(task) => tasks.push(converted(task)),
+            SliceKind::Switch(task) => switches.push(converted(task)),
+            SliceKind::Idle => {}
+        }
+    }
+    (tasks, switches)
+}
+
+fn number_from(event: &Event) -> Option<u64> {
+    let target = event.target()?;
+    let value = if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        target.dyn_ref::<web_sys::HtmlInputElement>()?.value()
+    };
+    value.trim().parse().ok()
+}
+
+/// The Predict section.
+#[function_component(PredictView)]
+pub fn predict_view(props: &PredictProps) -> Html {
+    let settings = props.settings;
+    let scenario = props.preset.scenario();
+    let sim_scenario = to_sim_scenario(&scenario, &props.costs);
+    let result = simulate(
+        &sim_scenario,
+        &settings.machine(),
+        &settings.policy(),
+        &settings.conventions(),
+    );
+    let change = |update: fn(&mut PredictSettings, u64)| {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(value) = number_from(&event) {
+                let mut next = settings;
+                update(&mut next, value);
+                on_change.emit(next);
+            }
+        })
+    };
+    let on_policy = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            let value = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .map(|select| select.value())
+                .unwrap_or_default();
+            if let Some(policy) = PolicyChoice::from_id(&value) {
+                on_change.emit(PredictSettings { policy, ..settings });
+            }
+        })
+    };
+    let on_ties = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |_| {
+            on_change.emit(PredictSettings {
+                arrival_before_preempted: !settings.arrival_before_preempted,
+                ..settings
+            })
+        })
+    };
+
+    let body = match &result {
+        Err(error) => html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> },
+        Ok(result) => view_result(props, result),
+    };
+    html! {
+        <section class="predict" id="predict">
+            <h2>{"Predict: the same scenario on virtual CPUs"}</h2>
+            <p class="story">{"A deterministic simulator replays the scenario under a textbook scheduling policy, one tick per millisecond, with compute sizes converted to time by this machine's measured speed. Change the CPUs to explore hardware you do not have."}</p>
+            <div class="knobs">
+                <label>{"Policy "}
+                    <select id="policy" onchange={on_policy}>
+                        { for PolicyChoice::ALL.iter().map(|policy| html! {
+                            <option value={policy.id()} selected={*policy == settings.policy}>{policy.label()}</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{"Quantum (ms) "}
+                    <input id="quantum" type="number" min="1" max={MAX_QUANTUM.to_string()} value={settings.quantum.to_string()}
+                           disabled={!settings.policy.uses_quantum()}
+                           onchange={change(|next, value| next.quantum = value.clamp(1, MAX_QUANTUM))} />
+                </label>
+                <label>{"CPUs "}
+                    <input id="cpus" type="number" min="1" max={MAX_PREDICT_CPUS.to_string()} value={settings.cpus.to_string()}
+                           onchange={change(|next, value| next.cpus = value.clamp(1, u64::from(MAX_PREDICT_CPUS)) as u32)} />
+                </label>
+                <label>{"Switch cost (ms) "}
+                    <input id="switch-cost" type="number" min="0" max={MAX_SWITCH_COST.to_string()} value={settings.switch_cost.to_string()}
+                           onchange={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
+                </label>
+                <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first?">
+                    <input id="ties" type="checkbox" checked={settings.arrival_before_preempted} onchange={on_ties} />
+                    {" arrivals queue before preempted tasks"}
+                </label>
+            </div>
+            <p class="conventions"><small>{"Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; priorities follow the task order (first task = highest); "}{props.calibration.clone()}</small></p>
+            {body}
+        </section>
+    }
+}
+
+fn view_result(props: &PredictProps, result: &SimResult) -> Html {
+    let settings = props.settings;
+    let (task_slices, switch_slices) = trace_slices(result);
+    let names: Vec<String> = result.tasks.iter().map(|task| task.name.clone()).collect();
+    let lanes: Vec<String> = (1..=settings.cpus).map(|cpu| format!("CPU {cpu}")).collect();
+    let summary = &result.summary;
+    let comparison = props.measured.as_ref().map(|measured| {
+        let predicted = summary.makespan as f64;
+        let difference = if measured.wall_ms > 0.0 {
+            (predicted - measured.wall_ms) / measured.wall_ms * 100.0
+        } else {
+            0.0
+        };
+        let same_cpus = measured.cpus == settings.cpus;
+        html! {
+            <p class="comparison" id="prediction-vs-measured">
+                {format!(
+                    "Predicted makespan {predicted:.0} ms on {} CPU{} against {:.0} ms measured ({}): {difference:+.1}%.",
+                    settings.cpus,
+                    if settings.cpus == 1 { "" } else { "s" },
+                    measured.wall_ms,
+                    measured.how
+                )}
+                if !same_cpus {
+                    <small>{format!(" Set CPUs to {} to compare like with like.", measured.cpus)}</small>
+                }
+            </p>
+        }
+    });
+    html! {
+        <>
+            <Timeline task_names={names} slices={task_slices} switches={switch_slices}
+                      wall_ms={summary.makespan as f64} lane_labels={lanes} />
+            {comparison.unwrap_or_default()}
+            <dl class="figures">
+                <dt>{"Makespan"}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>
+                <dt>{"Averages"}</dt><dd>{format!("response {:.1} · turnaround {:.1} · waiting {:.1} ms", summary.avg_response, summary.avg_turnaround, summary.avg_waiting)}</dd>
+                <dt>{"Context switches"}</dt><dd>{summary.context_switches}</dd>
+                <dt>{"Utilisation"}</dt><dd>{summary.utilisation.iter().enumerate().map(|(cpu, busy)| format!("CPU {} {:.0}%", cpu + 1, busy * 100.0)).collect::<Vec<_>>().join(" · ")}</dd>
+                if let (Some(speedup), Some(efficiency)) = (summary.speedup, summary.efficiency) {
+                    <dt>{"Speed-up vs 1 CPU"}</dt><dd>{format!("{speedup:.2}× (efficiency {:.0}%)", efficiency * 100.0)}</dd>
+                }
+            </dl>
+            <table class="task-table">
+                <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
+                <tbody>
+                    { for result.tasks.iter().enumerate().map(|(task, metrics)| html! {
+                        <tr>
+                            <td><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{metrics.name.clone()}</td>
+                            <td>{metrics.first_run}</td><td>{metrics.completion}</td><td>{metrics.response}</td>
+                            <td>{metrics.turnaround}</td><td>{metrics.waiting}</td><td>{metrics.cpu_time}</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </>
+    }
+}
