@@ -3,6 +3,7 @@
 
 mod app;
 mod browser;
+mod diagnostics;
 mod explain;
 mod predict;
 mod runner;
