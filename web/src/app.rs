@@ -10,9 +10,7 @@ use std::sync::Arc;
 use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::report::checksum_hex;
-use tasklab_core::settings::{
-    parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS,
-};
+use tasklab_core::settings::{parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use tasklab_engine::web::{hardware_concurrency, start_pool};
 use tasklab_engine::LiveProgress;
 use wasm_bindgen::JsCast;
@@ -77,7 +75,7 @@ pub enum Action {
     /// An animation frame passed during a run (redraw progress).
     Frame,
     /// The run ended.
-    RunFinished(Settings, FinishedRun),
+    RunFinished(Settings, Box<FinishedRun>),
     /// Result of Copy link.
     CopyStatus(String),
     /// The notices were read.
@@ -94,16 +92,15 @@ impl AppState {
         let pool = if isolated {
             PoolStatus::Starting
         } else {
-            PoolStatus::Unavailable(
-                tasklab_engine::web::PoolError::NotIsolated.to_string(),
-            )
+            PoolStatus::Unavailable(tasklab_engine::web::PoolError::NotIsolated.to_string())
         };
         let mut settings = parsed.settings;
         let mut notices = parsed.notices;
         if settings.mode == Mode::Multiprocessing && !isolated {
             notices.push(Notice {
                 field: "mode".into(),
-                message: "multiprocessing needs a cross-origin isolated page; using multitasking".into(),
+                message: "multiprocessing needs a cross-origin isolated page; using multitasking"
+                    .into(),
             });
             settings.mode = Mode::Multitasking;
         }
@@ -178,8 +175,12 @@ impl Reducible for AppState {
         match action {
             Action::SetPreset(preset) => next.settings.preset = preset,
             Action::SetMode(mode) => next.settings.mode = mode,
-            Action::SetWorkers(workers) => next.settings.workers = workers.clamp(1, next.max_workers),
-            Action::SetSlice(slice) => next.settings.slice_ms = slice.clamp(MIN_SLICE_MS, MAX_SLICE_MS),
+            Action::SetWorkers(workers) => {
+                next.settings.workers = workers.clamp(1, next.max_workers)
+            }
+            Action::SetSlice(slice) => {
+                next.settings.slice_ms = slice.clamp(MIN_SLICE_MS, MAX_SLICE_MS)
+            }
             Action::PoolStarted(Ok(())) => next.pool = PoolStatus::Ready,
             Action::PoolStarted(Err(reason)) => {
                 if next.settings.mode == Mode::Multiprocessing {
@@ -198,11 +199,14 @@ impl Reducible for AppState {
             }
             Action::Frame => {}
             Action::RunFinished(settings, finished) => {
+                let finished = *finished;
                 let uses_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
                 if uses_one_cpu && !finished.record.stopped {
                     let how = match settings.mode {
                         Mode::Multiprocessing => "multiprocessing, 1 worker".to_owned(),
-                        Mode::Multitasking => format!("multitasking, {} ms slices", settings.slice_ms),
+                        Mode::Multitasking => {
+                            format!("multitasking, {} ms slices", settings.slice_ms)
+                        }
                         Mode::SingleThread => "single thread".to_owned(),
                     };
                     next.one_cpu_runs.insert(
@@ -244,21 +248,30 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
         finished: Cell::new(false),
     });
     let pool_ready = state.pool == PoolStatus::Ready;
-    let one_cpu_wall_ms = state.one_cpu_runs.get(&settings.preset).map(|run| run.wall_ms);
+    let one_cpu_wall_ms = state
+        .one_cpu_runs
+        .get(&settings.preset)
+        .map(|run| run.wall_ms);
     dispatcher.dispatch(Action::RunStarted(Rc::clone(&active)));
     spawn_local(async move {
         let frame_dispatcher = dispatcher.clone();
-        let finished = runner::run(settings.clone(), pool_ready, active, one_cpu_wall_ms, move || {
-            frame_dispatcher.dispatch(Action::Frame)
-        })
+        let finished = runner::run(
+            settings.clone(),
+            pool_ready,
+            active,
+            one_cpu_wall_ms,
+            move || frame_dispatcher.dispatch(Action::Frame),
+        )
         .await;
-        dispatcher.dispatch(Action::RunFinished(settings, finished));
+        dispatcher.dispatch(Action::RunFinished(settings, Box::new(finished)));
     });
 }
 
 fn lane_labels(mode: Mode, lanes: usize) -> Vec<String> {
     match mode {
-        Mode::Multiprocessing => (1..=lanes.max(1)).map(|worker| format!("Worker {worker}")).collect(),
+        Mode::Multiprocessing => (1..=lanes.max(1))
+            .map(|worker| format!("Worker {worker}"))
+            .collect(),
         Mode::Multitasking | Mode::SingleThread => vec!["Main thread".to_owned()],
     }
 }
@@ -286,14 +299,18 @@ pub fn app() -> Html {
             browser::observe_long_tasks();
             if pool == PoolStatus::Starting {
                 spawn_local(async move {
-                    let result = start_pool(max_workers).await.map_err(|error| error.to_string());
+                    let result = start_pool(max_workers)
+                        .await
+                        .map_err(|error| error.to_string());
                     dispatcher.dispatch(Action::PoolStarted(result));
                 });
             }
         });
     }
     // The URL mirrors the settings.
-    use_effect_with(state.settings.to_query(false), |query| browser::replace_query(query));
+    use_effect_with(state.settings.to_query(false), |query| {
+        browser::replace_query(query)
+    });
     // `run=1`: start as soon as the chosen mode can run.
     {
         let ready = state.autorun_pending && state.run_blocker().is_none();
@@ -353,7 +370,11 @@ pub fn app() -> Html {
     let share_url = format!("{}?{}", browser::page_base_url(), settings.to_query(false));
     let copy_link = |with_run: bool| {
         let dispatcher = dispatcher.clone();
-        let url = format!("{}?{}", browser::page_base_url(), settings.to_query(with_run));
+        let url = format!(
+            "{}?{}",
+            browser::page_base_url(),
+            settings.to_query(with_run)
+        );
         Callback::from(move |_| {
             let dispatcher = dispatcher.clone();
             let url = url.clone();
@@ -361,7 +382,8 @@ pub fn app() -> Html {
                 let status = if browser::copy_to_clipboard(&url).await {
                     "Link copied.".to_owned()
                 } else {
-                    "The browser refused the clipboard; select the link below and copy it.".to_owned()
+                    "The browser refused the clipboard; select the link below and copy it."
+                        .to_owned()
                 };
                 dispatcher.dispatch(Action::CopyStatus(status));
             });
@@ -483,10 +505,16 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
     let measured = state
         .last
         .as_ref()
-        .filter(|(settings, finished)| settings.preset == state.settings.preset && !finished.record.stopped)
+        .filter(|(settings, finished)| {
+            settings.preset == state.settings.preset && !finished.record.stopped
+        })
         .map(|(settings, finished)| MeasuredRun {
             wall_ms: finished.record.wall_ms,
-            cpus: if settings.mode == Mode::Multiprocessing { settings.workers } else { 1 },
+            cpus: if settings.mode == Mode::Multiprocessing {
+                settings.workers
+            } else {
+                1
+            },
             how: settings.mode.label().to_owned(),
         });
     let on_change = {
@@ -546,7 +574,11 @@ fn view_meter(state: &AppState) -> Html {
     let (meter, longest_task, label) = match (&state.active, &state.last) {
         (Some(active), _) => {
             let meter = *active.meter.borrow();
-            ((meter.frames, meter.longest_gap_ms), None, "during this run")
+            (
+                (meter.frames, meter.longest_gap_ms),
+                None,
+                "during this run",
+            )
         }
         (None, Some((_, finished))) => (
             (finished.report.frames, finished.report.longest_frame_gap_ms),
@@ -576,9 +608,14 @@ fn view_results(state: &AppState) -> Html {
     let one_cpu = state.one_cpu_runs.get(&settings.preset);
     let speedup_text = match (report.speedup_vs_one_worker, one_cpu) {
         (Some(speedup), Some(one_cpu)) => {
-            format!("{speedup:.2}× against the last one-CPU run of this scenario ({}, {})", one_cpu.how, format_ms(one_cpu.wall_ms))
+            format!(
+                "{speedup:.2}× against the last one-CPU run of this scenario ({}, {})",
+                one_cpu.how,
+                format_ms(one_cpu.wall_ms)
+            )
         }
-        _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare".to_owned(),
+        _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare"
+            .to_owned(),
     };
     let export = {
         let report = report.clone();

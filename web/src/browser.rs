@@ -52,11 +52,16 @@ pub async fn next_animation_frame() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// The observer and the Rust callback it calls, kept alive together for the page's lifetime.
+type LongTaskObserver = (
+    web_sys::PerformanceObserver,
+    Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>,
+);
+
 thread_local! {
     /// (start, duration) of each long task the browser reported, start in the shared clock's milliseconds.
     static LONG_TASKS: RefCell<Vec<(f64, f64)>> = const { RefCell::new(Vec::new()) };
-    static LONG_TASK_OBSERVER: RefCell<Option<(web_sys::PerformanceObserver, Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>)>> =
-        const { RefCell::new(None) };
+    static LONG_TASK_OBSERVER: RefCell<Option<LongTaskObserver>> = const { RefCell::new(None) };
 }
 
 /// Starts recording the browser's long tasks (main-thread tasks over 50 ms). Returns false where unsupported.
@@ -83,7 +88,8 @@ pub fn observe_long_tasks() -> bool {
     let Ok(observer) = web_sys::PerformanceObserver::new(callback.as_ref().unchecked_ref()) else {
         return false;
     };
-    let options = web_sys::PerformanceObserverInit::new(&Array::of1(&JsValue::from_str("longtask")));
+    let options =
+        web_sys::PerformanceObserverInit::new(&Array::of1(&JsValue::from_str("longtask")));
     observer.observe(&options);
     LONG_TASK_OBSERVER.with(|slot| *slot.borrow_mut() = Some((observer, callback)));
     true
@@ -104,7 +110,11 @@ pub fn longest_long_task_between(from_ms: f64, to_ms: f64) -> f64 {
 /// Publishes the last run's JSON report as `window.tasklabLastRun` (a string), for scripts and tests.
 pub fn publish_last_run(json: &str) {
     if let Some(window) = web_sys::window() {
-        let _ = Reflect::set(&window, &JsValue::from_str("tasklabLastRun"), &JsValue::from_str(json));
+        let _ = Reflect::set(
+            &window,
+            &JsValue::from_str("tasklabLastRun"),
+            &JsValue::from_str(json),
+        );
     }
 }
 
@@ -126,7 +136,8 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Strin
     let parts = Array::of1(&JsValue::from_str(contents));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|error| format!("{error:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|error| format!("{error:?}"))?;
+    let url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|error| format!("{error:?}"))?;
     let anchor: web_sys::HtmlAnchorElement = document
         .create_element("a")
         .map_err(|error| format!("{error:?}"))?

@@ -26,5 +26,6 @@ pub fn mode_explanation(mode: Mode) -> &'static str {
 }
 
 /// Why a run in `mode` of this page may differ from a textbook's ideal.
-pub const MEASUREMENT_NOTE: &str = "Times are measured in this browser on this machine: other programs, the browser \
+pub const MEASUREMENT_NOTE: &str =
+    "Times are measured in this browser on this machine: other programs, the browser \
     itself and a background tab (whose timers are throttled) all take their share.";

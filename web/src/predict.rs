@@ -116,7 +116,9 @@ pub fn predict_view(props: &PredictProps) -> Html {
     };
 
     let body = match &result {
-        Err(error) => html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> },
+        Err(error) => {
+            html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> }
+        }
         Ok(result) => view_result(props, result),
     };
     html! {
@@ -159,7 +161,9 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
     let settings = props.settings;
     let (task_slices, switch_slices) = trace_slices(result);
     let names: Vec<String> = result.tasks.iter().map(|task| task.name.clone()).collect();
-    let lanes: Vec<String> = (1..=settings.cpus).map(|cpu| format!("CPU {cpu}")).collect();
+    let lanes: Vec<String> = (1..=settings.cpus)
+        .map(|cpu| format!("CPU {cpu}"))
+        .collect();
     let summary = &result.summary;
     let comparison = props.measured.as_ref().map(|measured| {
         let predicted = summary.makespan as f64;

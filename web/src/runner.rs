@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use tasklab_core::predict::UnitCosts;
 use tasklab_core::report::{RunRecord, RunReport};
-use tasklab_core::workload::{ComputeProgress, WorkloadKind};
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{Mode, Settings};
+use tasklab_core::workload::{ComputeProgress, WorkloadKind};
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
 use tasklab_engine::web::{BrowserHost, WebClock};
@@ -88,7 +88,8 @@ async fn reference_checksums(key: &'static str, scenario: &Scenario, pool_ready:
         let mut checksums = Vec::new();
         for task in &scenario.tasks {
             checksums.push(task.reference_checksum());
-            tasklab_engine::web::yield_with(tasklab_engine::web::YieldMechanism::best_available()).await;
+            tasklab_engine::web::yield_with(tasklab_engine::web::YieldMechanism::best_available())
+                .await;
         }
         checksums
     };
@@ -140,7 +141,10 @@ pub async fn run(
             if frame_loop_run.finished.get() {
                 break;
             }
-            frame_loop_run.meter.borrow_mut().frame_at(WebClock.now_ms());
+            frame_loop_run
+                .meter
+                .borrow_mut()
+                .frame_at(WebClock.now_ms());
             on_frame();
         }
     });

@@ -96,7 +96,11 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let x = x_of(slice.start_ms);
         // At least half a unit wide so a very short slice is still visible.
         let width = (x_of(slice.end_ms) - x).max(0.5);
-        let name = props.task_names.get(slice.task).cloned().unwrap_or_default();
+        let name = props
+            .task_names
+            .get(slice.task)
+            .cloned()
+            .unwrap_or_default();
         html! {
             <rect class="slice" x={format!("{x:.2}")} y={(lane_y(slice.lane) + 2.0).to_string()}
                   width={format!("{width:.2}")} height={(LANE_HEIGHT - 4.0).to_string()}

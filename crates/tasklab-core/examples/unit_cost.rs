@@ -13,7 +13,11 @@ fn main() {
         let mut progress = ComputeProgress::new(kind, 0, units);
         progress.step(units);
         let per_unit_us = started.elapsed().as_secs_f64() * 1e6 / units as f64;
-        println!("{:<12} {per_unit_us:.2} µs/unit (checksum {:016x})", kind.id(), progress.checksum());
+        println!(
+            "{:<12} {per_unit_us:.2} µs/unit (checksum {:016x})",
+            kind.id(),
+            progress.checksum()
+        );
     }
     for preset in Preset::ALL {
         let started = Instant::now();

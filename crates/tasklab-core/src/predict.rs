@@ -260,7 +260,12 @@ mod tests {
                     &settings.policy(),
                     &settings.conventions(),
                 );
-                assert!(result.is_ok(), "{} / {}: {result:?}", preset.id(), policy.id());
+                assert!(
+                    result.is_ok(),
+                    "{} / {}: {result:?}",
+                    preset.id(),
+                    policy.id()
+                );
             }
             assert!(UnitCosts::default().cpu_ms(&preset.scenario()) > 0.0);
         }
@@ -270,8 +275,13 @@ mod tests {
     fn two_equal_chefs_on_two_cpus_take_half_as_long() {
         let sim_scenario = to_sim_scenario(&Preset::TwoChefs.scenario(), &UnitCosts::default());
         let settings = PredictSettings::default();
-        let two = simulate(&sim_scenario, &settings.machine(), &settings.policy(), &settings.conventions())
-            .expect("valid");
+        let two = simulate(
+            &sim_scenario,
+            &settings.machine(),
+            &settings.policy(),
+            &settings.conventions(),
+        )
+        .expect("valid");
         assert_eq!(two.summary.speedup, Some(2.0));
     }
 

@@ -56,13 +56,19 @@ pub struct RunRecord {
 impl RunRecord {
     /// Busy fraction of each lane over the wall time, indexed by lane number.
     pub fn busy_fraction_per_lane(&self) -> Vec<f64> {
-        let lanes = self.slices.iter().map(|slice| slice.lane + 1).max().unwrap_or(0);
+        let lanes = self
+            .slices
+            .iter()
+            .map(|slice| slice.lane + 1)
+            .max()
+            .unwrap_or(0);
         let mut busy = vec![0.0; lanes];
         for slice in &self.slices {
             busy[slice.lane] += slice.end_ms - slice.start_ms;
         }
         if self.wall_ms > 0.0 {
-            busy.iter_mut().for_each(|ms| *ms = (*ms / self.wall_ms).min(1.0));
+            busy.iter_mut()
+                .for_each(|ms| *ms = (*ms / self.wall_ms).min(1.0));
         }
         busy
     }

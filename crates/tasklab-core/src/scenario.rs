@@ -183,7 +183,10 @@ impl Scenario {
 
     /// Checksums of every task computed the plainest way ([`TaskSpec::reference_checksum`]).
     pub fn reference_checksums(&self) -> Vec<u64> {
-        self.tasks.iter().map(TaskSpec::reference_checksum).collect()
+        self.tasks
+            .iter()
+            .map(TaskSpec::reference_checksum)
+            .collect()
     }
 }
 

@@ -30,7 +30,11 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in display order.
-    pub const ALL: [Mode; 3] = [Self::Multitasking, Self::Multiprocessing, Self::SingleThread];
+    pub const ALL: [Mode; 3] = [
+        Self::Multitasking,
+        Self::Multiprocessing,
+        Self::SingleThread,
+    ];
 
     /// Stable identifier used in URLs and reports.
     pub fn id(self) -> &'static str {
@@ -337,14 +341,23 @@ mod tests {
 
     #[test]
     fn prediction_settings_are_read_and_default_ones_stay_out_of_links() {
-        let parsed = parse_query("policy=mlfq&quantum=3&cpus=8&switch=2&ties=preempted-first", 2);
+        let parsed = parse_query(
+            "policy=mlfq&quantum=3&cpus=8&switch=2&ties=preempted-first",
+            2,
+        );
         assert!(parsed.notices.is_empty());
         let predict = parsed.settings.predict;
         assert_eq!(predict.policy, PolicyChoice::Mlfq);
-        assert_eq!((predict.quantum, predict.cpus, predict.switch_cost), (3, 8, 2));
+        assert_eq!(
+            (predict.quantum, predict.cpus, predict.switch_cost),
+            (3, 8, 2)
+        );
         assert!(!predict.arrival_before_preempted);
         let short = Settings::defaults(2).to_query(false);
-        assert_eq!(short, "preset=reading-texts&mode=multitasking&workers=2&slice=5");
+        assert_eq!(
+            short,
+            "preset=reading-texts&mode=multitasking&workers=2&slice=5"
+        );
     }
 
     #[test]

@@ -87,12 +87,12 @@ fn is_prime(n: u32) -> bool {
     if n < 2 {
         return false;
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return n == 2;
     }
     let mut divisor = 3u32;
     while divisor.saturating_mul(divisor) <= n {
-        if n % divisor == 0 {
+        if n.is_multiple_of(divisor) {
             return false;
         }
         divisor += 2;
@@ -104,7 +104,9 @@ fn primes_unit(unit: u64) -> u64 {
     // Numbers are reduced into a fixed window so huge unit indices stay in u32 and cost stays bounded.
     let block = (unit % 200_000) as u32;
     let first = PRIMES_BASE + block * PRIMES_PER_UNIT;
-    (first..first + PRIMES_PER_UNIT).filter(|&n| is_prime(n)).count() as u64
+    (first..first + PRIMES_PER_UNIT)
+        .filter(|&n| is_prime(n))
+        .count() as u64
 }
 
 fn mandelbrot_unit(unit: u64) -> u64 {

@@ -61,7 +61,10 @@ pub async fn run_cooperative<H: Host>(
         let now = clock.now_ms();
         // Tasks whose wait is over join the back of the queue, earliest first (stable: ties keep task order).
         sleepers.sort_by(|a, b| a.wake_at_ms.total_cmp(&b.wake_at_ms));
-        while sleepers.first().is_some_and(|sleeper| sleeper.wake_at_ms <= now) {
+        while sleepers
+            .first()
+            .is_some_and(|sleeper| sleeper.wake_at_ms <= now)
+        {
             ready.push_back(sleepers.remove(0).task);
         }
         let Some(task) = ready.pop_front() else {

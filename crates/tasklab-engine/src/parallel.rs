@@ -108,7 +108,11 @@ pub async fn run_parallel<H: Host>(
 ) -> RunRecord {
     let clock = host.clock();
     let run_start = clock.now_ms();
-    let mut tasks: Vec<TaskState> = scenario.tasks.iter().map(|_| TaskState::default()).collect();
+    let mut tasks: Vec<TaskState> = scenario
+        .tasks
+        .iter()
+        .map(|_| TaskState::default())
+        .collect();
     let mut ready_jobs: VecDeque<Job> = VecDeque::new();
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
     let mut timers: FuturesUnordered<TimerFuture<'_>> = FuturesUnordered::new();
@@ -117,36 +121,37 @@ pub async fn run_parallel<H: Host>(
     let mut longest_stretch: f64 = 0.0;
 
     // Moves a task to its next phase: queues its chunks, or marks it done, or returns the wait to start.
-    let advance = |task: usize, tasks: &mut [TaskState], ready_jobs: &mut VecDeque<Job>| -> Option<u32> {
-        let spec = &scenario.tasks[task];
-        let state = &mut tasks[task];
-        let Some(phase) = spec.phases.get(state.next_phase) else {
-            state.end_ms = Some(clock.now_ms() - run_start);
-            return None;
-        };
-        state.next_phase += 1;
-        match *phase {
-            Phase::Wait { ms } => Some(ms),
-            Phase::Compute { kind, units } => {
-                let chunks = if spec.can_split() {
-                    (options.workers * options.chunks_per_worker).clamp(1, units as usize)
-                } else {
-                    1
-                } as u64;
-                state.phase_checksum = 0;
-                state.chunks_outstanding = chunks as usize;
-                for chunk in 0..chunks {
-                    ready_jobs.push_back(Job {
-                        task,
-                        kind,
-                        start_unit: units * chunk / chunks,
-                        end_unit: units * (chunk + 1) / chunks,
-                    });
+    let advance =
+        |task: usize, tasks: &mut [TaskState], ready_jobs: &mut VecDeque<Job>| -> Option<u32> {
+            let spec = &scenario.tasks[task];
+            let state = &mut tasks[task];
+            let Some(phase) = spec.phases.get(state.next_phase) else {
+                state.end_ms = Some(clock.now_ms() - run_start);
+                return None;
+            };
+            state.next_phase += 1;
+            match *phase {
+                Phase::Wait { ms } => Some(ms),
+                Phase::Compute { kind, units } => {
+                    let chunks = if spec.can_split() {
+                        (options.workers * options.chunks_per_worker).clamp(1, units as usize)
+                    } else {
+                        1
+                    } as u64;
+                    state.phase_checksum = 0;
+                    state.chunks_outstanding = chunks as usize;
+                    for chunk in 0..chunks {
+                        ready_jobs.push_back(Job {
+                            task,
+                            kind,
+                            start_unit: units * chunk / chunks,
+                            end_unit: units * (chunk + 1) / chunks,
+                        });
+                    }
+                    None
                 }
-                None
             }
-        }
-    };
+        };
     let start_wait = |task: usize, ms: u32| -> TimerFuture<'_> {
         let sleep = host.sleep_ms(f64::from(ms));
         Box::pin(async move {

@@ -19,7 +19,11 @@ impl LiveProgress {
     pub fn new(scenario: &Scenario) -> Self {
         Self {
             units_done: scenario.tasks.iter().map(|_| AtomicU64::new(0)).collect(),
-            units_total: scenario.tasks.iter().map(|task| task.total_units()).collect(),
+            units_total: scenario
+                .tasks
+                .iter()
+                .map(|task| task.total_units())
+                .collect(),
             stop_requested: AtomicBool::new(false),
         }
     }

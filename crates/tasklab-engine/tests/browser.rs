@@ -85,15 +85,26 @@ async fn no_yield_mode_holds_the_thread_until_done() {
     };
     let start = WebClock.now_ms();
     let ran_at = queue_timestamp_task();
-    let record = run_cooperative(&scenario, options, &BrowserHost::default(), &LiveProgress::new(&scenario)).await;
-    assert!(ran_at.get().is_nan(), "nothing else may run during a no-yield run");
+    let record = run_cooperative(
+        &scenario,
+        options,
+        &BrowserHost::default(),
+        &LiveProgress::new(&scenario),
+    )
+    .await;
+    assert!(
+        ran_at.get().is_nan(),
+        "nothing else may run during a no-yield run"
+    );
     assert!(record.longest_main_stretch_ms >= record.wall_ms - 1e-6);
     assert!(start > 0.0);
 }
 
 #[wasm_bindgen_test]
 async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
-    start_pool(2).await.expect("the test server is cross-origin isolated");
+    start_pool(2)
+        .await
+        .expect("the test server is cross-origin isolated");
     let scenario = batch(4, 6_000);
     let parallel = run_parallel(
         &scenario,
@@ -113,7 +124,11 @@ async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
     )
     .await;
     assert!(!parallel.stopped);
-    assert!(parallel.lanes_used() >= 2, "lanes used: {}", parallel.lanes_used());
+    assert!(
+        parallel.lanes_used() >= 2,
+        "lanes used: {}",
+        parallel.lanes_used()
+    );
     assert_eq!(parallel.checksums, cooperative.checksums);
     assert_eq!(parallel.checksums, scenario.reference_checksums());
 

@@ -56,7 +56,11 @@ fn cooperative_matches_reference_and_yields_between_slices() {
     assert!(!record.stopped);
     assert_eq!(record.checksums, scenario.reference_checksums());
     assert!(record.slices.iter().all(|slice| slice.lane == 0));
-    assert!(record.slices.len() > 3, "work was sliced: {}", record.slices.len());
+    assert!(
+        record.slices.len() > 3,
+        "work was sliced: {}",
+        record.slices.len()
+    );
     assert!(host.yields() as usize >= record.slices.len());
     assert!(progress.fractions().iter().all(|&fraction| fraction == 1.0));
     // One lane: slices never overlap.
@@ -73,7 +77,12 @@ fn no_yield_mode_never_yields_and_agrees() {
         slice_ms: 1.0,
         yield_to_host: false,
     };
-    let record = block_on(run_cooperative(&scenario, options, &host, &LiveProgress::new(&scenario)));
+    let record = block_on(run_cooperative(
+        &scenario,
+        options,
+        &host,
+        &LiveProgress::new(&scenario),
+    ));
     assert_eq!(host.yields(), 0);
     assert_eq!(record.checksums, scenario.reference_checksums());
     // Held the thread from start to end.
@@ -91,8 +100,14 @@ fn waiting_task_does_not_hold_the_cpu_in_cooperative_mode() {
     ));
     // Task 1 waits 20 ms first: it must not run before its wait is over, while the others run meanwhile.
     let first_slice_of_waiter = record.slices.iter().find(|slice| slice.task == 1).unwrap();
-    assert!(first_slice_of_waiter.start_ms >= 19.0, "{first_slice_of_waiter:?}");
-    assert!(record.slices.iter().any(|slice| slice.task != 1 && slice.start_ms < 19.0));
+    assert!(
+        first_slice_of_waiter.start_ms >= 19.0,
+        "{first_slice_of_waiter:?}"
+    );
+    assert!(record
+        .slices
+        .iter()
+        .any(|slice| slice.task != 1 && slice.start_ms < 19.0));
 }
 
 #[test]
@@ -123,7 +138,10 @@ fn parallel_never_runs_more_jobs_than_workers() {
     let mut slices = record.slices.clone();
     slices.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
     for pair in slices.windows(2) {
-        assert!(pair[0].end_ms <= pair[1].start_ms + 1e-9, "overlap with 1 worker: {pair:?}");
+        assert!(
+            pair[0].end_ms <= pair[1].start_ms + 1e-9,
+            "overlap with 1 worker: {pair:?}"
+        );
     }
 }
 
@@ -145,7 +163,12 @@ fn stop_ends_both_executors_early() {
     let scenario = Preset::CpuBatch.scenario();
     let progress = LiveProgress::new(&scenario);
     progress.request_stop();
-    let record = block_on(run_cooperative(&scenario, MULTITASKING, &NativeHost::default(), &progress));
+    let record = block_on(run_cooperative(
+        &scenario,
+        MULTITASKING,
+        &NativeHost::default(),
+        &progress,
+    ));
     assert!(record.stopped);
     let progress = Arc::new(LiveProgress::new(&scenario));
     let stopper = Arc::clone(&progress);
