@@ -151,7 +151,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
                     {" arrivals queue before preempted tasks"}
                 </label>
             </div>
-            <p class="conventions"><small>{"Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; priorities follow the task order (first task = highest); "}{props.calibration.clone()}</small></p>
+            <p class="conventions"><small>{"Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "}{props.calibration.clone()}</small></p>
             {body}
         </section>
     }

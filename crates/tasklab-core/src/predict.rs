@@ -212,17 +212,16 @@ impl UnitCosts {
     }
 }
 
-/// The simulator's view of a real scenario: arrival 0, priority = position (first task first), one tick = 1 ms.
+/// The simulator's view of a real scenario: each task's arrival and priority, one tick = 1 ms.
 pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
     SimScenario {
         tasks: scenario
             .tasks
             .iter()
-            .enumerate()
-            .map(|(index, task)| SimTask {
+            .map(|task| SimTask {
                 name: task.name.clone(),
-                arrival: 0,
-                priority: index as i64,
+                arrival: task.arrival_ms,
+                priority: task.priority,
                 bursts: task
                     .phases
                     .iter()

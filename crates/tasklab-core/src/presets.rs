@@ -85,6 +85,9 @@ impl Preset {
             name: name.to_owned(),
             phases,
             splittable,
+            colour: None,
+            arrival_ms: 0,
+            priority: 0,
         };
         let tasks = match self {
             Self::ReadingWhileTexting => {

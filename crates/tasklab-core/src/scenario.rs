@@ -16,6 +16,10 @@ pub const MAX_UNITS_PER_PHASE: u64 = 5_000_000;
 pub const MAX_WAIT_MS: u32 = 10_000;
 /// Longest task name, in characters.
 pub const MAX_NAME_CHARS: usize = 40;
+/// Latest arrival a task may have in the simulator, in milliseconds (ticks).
+pub const MAX_ARRIVAL_MS: u64 = 600_000;
+/// Largest priority magnitude.
+pub const MAX_PRIORITY: i64 = 1_000;
 
 /// One step of a task: compute some units, or wait (an I/O-like pause that uses no CPU).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,24 @@ pub struct TaskSpec {
     /// Whether its compute phases may be divided into chunks run on several workers at once.
     #[serde(default)]
     pub splittable: bool,
+    /// Its colour as `#rrggbb` (lower-case hex); none = the palette colour of its position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+    /// For the simulator: when it arrives, in ms (ticks). Real runs start every task at once.
+    #[serde(default)]
+    pub arrival_ms: u64,
+    /// For the simulator's priority policies: lower is more urgent.
+    #[serde(default)]
+    pub priority: i64,
+}
+
+/// Whether `colour` is `#rrggbb` with lower-case hex digits.
+pub fn is_valid_colour(colour: &str) -> bool {
+    colour.len() == 7
+        && colour.starts_with('#')
+        && colour[1..]
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
 }
 
 impl TaskSpec {
@@ -132,6 +154,30 @@ pub enum ScenarioError {
         /// Task position (1-based).
         task: usize,
     },
+    /// A colour is not `#rrggbb`.
+    #[error("task {task}: a colour must be written #rrggbb")]
+    Colour {
+        /// Task position (1-based).
+        task: usize,
+    },
+    /// An arrival is too late.
+    #[error("task {task}: an arrival of {arrival_ms} ms; at most {MAX_ARRIVAL_MS} ms is allowed")]
+    Arrival {
+        /// Task position (1-based).
+        task: usize,
+        /// The bad value.
+        arrival_ms: u64,
+    },
+    /// A priority is out of range.
+    #[error(
+        "task {task}: priority {priority}; between -{MAX_PRIORITY} and {MAX_PRIORITY} is allowed"
+    )]
+    Priority {
+        /// Task position (1-based).
+        task: usize,
+        /// The bad value.
+        priority: i64,
+    },
 }
 
 impl Scenario {
@@ -151,6 +197,25 @@ impl Scenario {
             let name_chars = task.name.chars().count();
             if name_chars == 0 || name_chars > MAX_NAME_CHARS {
                 return Err(ScenarioError::Name { task: task_number });
+            }
+            if task
+                .colour
+                .as_deref()
+                .is_some_and(|colour| !is_valid_colour(colour))
+            {
+                return Err(ScenarioError::Colour { task: task_number });
+            }
+            if task.arrival_ms > MAX_ARRIVAL_MS {
+                return Err(ScenarioError::Arrival {
+                    task: task_number,
+                    arrival_ms: task.arrival_ms,
+                });
+            }
+            if !(-MAX_PRIORITY..=MAX_PRIORITY).contains(&task.priority) {
+                return Err(ScenarioError::Priority {
+                    task: task_number,
+                    priority: task.priority,
+                });
             }
             if task.phases.is_empty() || task.phases.len() > MAX_PHASES {
                 return Err(ScenarioError::PhaseCount {

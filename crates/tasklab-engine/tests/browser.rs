@@ -29,6 +29,9 @@ fn batch(tasks: usize, units: u64) -> Scenario {
                     units,
                 }],
                 splittable: false,
+                colour: None,
+                arrival_ms: 0,
+                priority: 0,
             })
             .collect(),
     }

@@ -22,6 +22,9 @@ fn small_scenario() -> Scenario {
                 name: "primes".into(),
                 phases: vec![compute(WorkloadKind::Primes, 3_000)],
                 splittable: false,
+                colour: None,
+                arrival_ms: 0,
+                priority: 0,
             },
             TaskSpec {
                 name: "io then hash".into(),
@@ -32,11 +35,17 @@ fn small_scenario() -> Scenario {
                     compute(WorkloadKind::HashChain, 500),
                 ],
                 splittable: false,
+                colour: None,
+                arrival_ms: 0,
+                priority: 0,
             },
             TaskSpec {
                 name: "fractal".into(),
                 phases: vec![compute(WorkloadKind::Mandelbrot, 4_000)],
                 splittable: true,
+                colour: None,
+                arrival_ms: 0,
+                priority: 0,
             },
         ],
     }
