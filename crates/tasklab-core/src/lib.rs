@@ -4,6 +4,7 @@
 //! deterministic checksum, presets, the URL settings codec, run reports, and the deterministic scheduling
 //! simulator. Everything compiles and is tested natively, and compiles unchanged to wasm32.
 
+pub mod export;
 pub mod predict;
 pub mod presets;
 pub mod report;
