@@ -5,6 +5,7 @@
 //! simulator. Everything compiles and is tested natively, and compiles unchanged to wasm32.
 
 pub mod export;
+pub mod codec;
 pub mod predict;
 pub mod presets;
 pub mod report;
