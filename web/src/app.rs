@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::live::LiveRun;
 use crate::predict::{MeasuredRun, PredictView};
 use crate::runner::{self, ActiveRun, FinishedRun, FrameMeter};
 use crate::timeline::{task_colour, Timeline};
@@ -72,8 +73,6 @@ pub enum Action {
     PoolStarted(Result<(), String>),
     /// A run began.
     RunStarted(Rc<ActiveRun>),
-    /// An animation frame passed during a run (redraw progress).
-    Frame,
     /// The run ended.
     RunFinished(Settings, Box<FinishedRun>),
     /// Result of Copy link.
@@ -197,7 +196,6 @@ impl Reducible for AppState {
                 next.autorun_pending = false;
                 next.copy_status = None;
             }
-            Action::Frame => {}
             Action::RunFinished(settings, finished) => {
                 let finished = *finished;
                 let uses_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
@@ -254,15 +252,7 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
         .map(|run| run.wall_ms);
     dispatcher.dispatch(Action::RunStarted(Rc::clone(&active)));
     spawn_local(async move {
-        let frame_dispatcher = dispatcher.clone();
-        let finished = runner::run(
-            settings.clone(),
-            pool_ready,
-            active,
-            one_cpu_wall_ms,
-            move || frame_dispatcher.dispatch(Action::Frame),
-        )
-        .await;
+        let finished = runner::run(settings.clone(), pool_ready, active, one_cpu_wall_ms).await;
         dispatcher.dispatch(Action::RunFinished(settings, Box::new(finished)));
     });
 }
@@ -276,7 +266,8 @@ fn lane_labels(mode: Mode, lanes: usize) -> Vec<String> {
     }
 }
 
-fn format_ms(ms: f64) -> String {
+/// Milliseconds for people: "812.3 ms" or "1.25 s".
+pub fn format_ms(ms: f64) -> String {
     if ms >= 1000.0 {
         format!("{:.2} s", ms / 1000.0)
     } else {
@@ -544,9 +535,11 @@ fn input_value(event: &InputEvent) -> String {
 }
 
 fn view_progress(state: &AppState, names: &[String]) -> Html {
-    let fractions = match (&state.active, &state.last) {
-        (Some(active), _) => active.progress.fractions(),
-        (None, Some((settings, finished))) if settings.preset == state.settings.preset => {
+    if let Some(active) = &state.active {
+        return html! { <LiveRun active={Rc::clone(active)} names={names.to_vec()} /> };
+    }
+    let fractions = match &state.last {
+        Some((settings, finished)) if settings.preset == state.settings.preset => {
             let scenario = settings.preset.scenario();
             scenario
                 .tasks
@@ -557,6 +550,11 @@ fn view_progress(state: &AppState, names: &[String]) -> Html {
         }
         _ => vec![0.0; names.len()],
     };
+    progress_bars(names, &fractions)
+}
+
+/// One bar per task.
+pub fn progress_bars(names: &[String], fractions: &[f64]) -> Html {
     html! {
         <ul class="task-progress">
             { for names.iter().zip(fractions).enumerate().map(|(task, (name, fraction))| html! {
@@ -571,22 +569,21 @@ fn view_progress(state: &AppState, names: &[String]) -> Html {
 }
 
 fn view_meter(state: &AppState) -> Html {
-    let (meter, longest_task, label) = match (&state.active, &state.last) {
-        (Some(active), _) => {
-            let meter = *active.meter.borrow();
-            (
-                (meter.frames, meter.longest_gap_ms),
-                None,
-                "during this run",
-            )
-        }
-        (None, Some((_, finished))) => (
-            (finished.report.frames, finished.report.longest_frame_gap_ms),
-            Some(finished.report.longest_main_task_ms),
-            "during the last run",
-        ),
-        (None, None) => return html! {},
+    if state.active.is_some() {
+        return html! {}; // the live view shows it
+    }
+    let Some((_, finished)) = &state.last else {
+        return html! {};
     };
+    meter_line(
+        (finished.report.frames, finished.report.longest_frame_gap_ms),
+        Some(finished.report.longest_main_task_ms),
+        "during the last run",
+    )
+}
+
+/// The responsiveness figures: frames drawn, longest gap between frames, longest main-thread task (when known).
+pub fn meter_line(meter: (u32, f64), longest_task: Option<f64>, label: &str) -> Html {
     html! {
         <div class="meter" id="meter">
             <strong>{format!("Responsiveness {label}: ")}</strong>
@@ -606,13 +603,16 @@ fn view_results(state: &AppState) -> Html {
     let report = &finished.report;
     let names: Vec<String> = report.tasks.iter().map(|task| task.name.clone()).collect();
     let one_cpu = state.one_cpu_runs.get(&settings.preset);
+    let used_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
     let speedup_text = match (report.speedup_vs_one_worker, one_cpu) {
-        (Some(speedup), Some(one_cpu)) => {
-            format!(
-                "{speedup:.2}× against the last one-CPU run of this scenario ({}, {})",
-                one_cpu.how,
-                format_ms(one_cpu.wall_ms)
-            )
+        _ if report.stopped => "—".to_owned(),
+        (Some(speedup), Some(one_cpu)) if !used_one_cpu => format!(
+            "{speedup:.2}× against the last one-CPU run of this scenario ({}, {})",
+            one_cpu.how,
+            format_ms(one_cpu.wall_ms)
+        ),
+        _ if used_one_cpu => {
+            "this run used one CPU: it is the baseline for this scenario's speed-ups".to_owned()
         }
         _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare"
             .to_owned(),

@@ -5,6 +5,7 @@ mod app;
 mod browser;
 mod diagnostics;
 mod explain;
+mod live;
 mod predict;
 mod runner;
 mod timeline;

@@ -76,12 +76,15 @@ pub fn predict_view(props: &PredictProps) -> Html {
     let settings = props.settings;
     let scenario = props.preset.scenario();
     let sim_scenario = to_sim_scenario(&scenario, &props.costs);
-    let result = simulate(
-        &sim_scenario,
-        &settings.machine(),
-        &settings.policy(),
-        &settings.conventions(),
-    );
+    // Simulate only when the scenario or the settings change, not on every render of the page.
+    let result = use_memo((sim_scenario, settings), |(sim_scenario, settings)| {
+        simulate(
+            sim_scenario,
+            &settings.machine(),
+            &settings.policy(),
+            &settings.conventions(),
+        )
+    });
     let change = |update: fn(&mut PredictSettings, u64)| {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
@@ -115,7 +118,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
         })
     };
 
-    let body = match &result {
+    let body = match &*result {
         Err(error) => {
             html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> }
         }

@@ -118,14 +118,12 @@ pub fn measure_unit_costs() -> UnitCosts {
     costs
 }
 
-/// Runs `scenario` as `settings` say and returns the finished run. `on_frame` is called at every animation frame
-/// while it runs (the page redraws progress there).
+/// Runs the settings' scenario as they say and returns the finished run, counting animation frames meanwhile.
 pub async fn run(
     settings: Settings,
     pool_ready: bool,
     active: Rc<ActiveRun>,
     one_cpu_wall_ms: Option<f64>,
-    on_frame: impl Fn() + 'static,
 ) -> FinishedRun {
     let scenario = settings.preset.scenario();
     // Let the page paint its "running" state before the no-yield mode takes the thread.
@@ -145,7 +143,6 @@ pub async fn run(
                 .meter
                 .borrow_mut()
                 .frame_at(WebClock.now_ms());
-            on_frame();
         }
     });
 

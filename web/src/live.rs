@@ -1,0 +1,69 @@
+//! The live part of the page during a run: progress bars and the responsiveness meter, redrawn about 20 times a
+//! second by their own component so the rest of the page is not re-rendered while the executor works.
+
+use std::rc::Rc;
+
+use tasklab_engine::web::WebClock;
+use tasklab_engine::Clock;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::app::{meter_line, progress_bars};
+use crate::browser;
+use crate::runner::ActiveRun;
+
+/// Time between two redraws: smooth enough for progress bars, cheap enough not to slow the run.
+const REDRAW_INTERVAL_MS: f64 = 50.0;
+
+/// The run to follow.
+#[derive(Properties)]
+pub struct LiveRunProps {
+    /// The run in progress.
+    pub active: Rc<ActiveRun>,
+    /// Task names.
+    pub names: Vec<String>,
+}
+
+impl PartialEq for LiveRunProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.active, &other.active) && self.names == other.names
+    }
+}
+
+/// Identity of a run, for the effect that follows it.
+#[derive(Clone)]
+struct RunIdentity(Rc<ActiveRun>);
+
+impl PartialEq for RunIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Progress bars and meter of the run in progress.
+#[function_component(LiveRun)]
+pub fn live_run(props: &LiveRunProps) -> Html {
+    let redraw = use_force_update();
+    use_effect_with(RunIdentity(Rc::clone(&props.active)), move |run| {
+        let active = Rc::clone(&run.0);
+        spawn_local(async move {
+            let mut last_redraw_ms = 0.0;
+            while !active.finished.get() {
+                browser::next_animation_frame().await;
+                let now = WebClock.now_ms();
+                if now - last_redraw_ms >= REDRAW_INTERVAL_MS {
+                    last_redraw_ms = now;
+                    redraw.force_update();
+                }
+            }
+        });
+    });
+    let fractions = props.active.progress.fractions();
+    let meter = *props.active.meter.borrow();
+    html! {
+        <>
+            { progress_bars(&props.names, &fractions) }
+            { meter_line((meter.frames, meter.longest_gap_ms), None, "during this run") }
+        </>
+    }
+}
