@@ -8,20 +8,24 @@
 //! keeps reading the old ones. Version [`LINK_FORMAT_VERSION`] (`'1'`) is:
 //!
 //! ```text
-//! payload = flags:u8 body            flags bit 0: body is raw deflate (other bits reserved, must be 0)
-//! body    = task_count:varint task*
-//! task    = name_len:varint name:utf8[name_len]
-//!           task_flags:u8            bit 0 splittable, bit 1 has colour, bits 2..7 phase count (63 = 63 or more)
-//!           [extra_phases:varint]    only when bits 2..7 are 63: phase count − 63
-//!           [colour:u8[3]]           only when bit 1 is set: r, g, b
-//!           arrival:varint           decimal word of arrival_ms
-//!           priority:varint          zigzag
-//!           phase:varint*            (decimal word << 2) | tag; tag 0 wait ms, 1 primes, 2 mandelbrot, 3 hash chain
+//! payload = flags:u8 body             flags bit 0: body is raw deflate (other bits reserved, must be 0)
+//! body    = n:varint                  the task count, then one column after another, each in task order:
+//!           (name_len:varint name:utf8[name_len])[n]
+//!           (task_flags:u8 [extra_phases:varint])[n]
+//!                                     bit 0 splittable, bit 1 has colour, bits 2..7 phase count; 63 means
+//!                                     63 + extra_phases (present only then)
+//!           (r:u8 g:u8 b:u8)[tasks with a colour]
+//!           arrival:varint[n]         decimal word of arrival_ms
+//!           priority:varint[n]        zigzag
+//!           phase:varint[all phases of task 1, then of task 2, …]
+//!                                     decimal word << 2 | tag; tag 0 wait (ms), 1 primes, 2 mandelbrot, 3 hash chain
 //! ```
 //!
-//! Varints are LEB128 (7 bits a byte, low first, at most 10 bytes). A *decimal word* of `v = m × 10^e` (with `e`
-//! the number of trailing decimal zeros, at most 7) is `m << 3 | e`: numbers people type (60 000, 1 500) take one
-//! or two bytes. The body is deflated when that is shorter. Bytes after the last task are an error.
+//! Varints are LEB128 (7 bits a byte, low first, at most 10 bytes). A *decimal word* is `v << 1` for a number
+//! without trailing decimal zeros and `(m << 3 | (e − 1)) << 1 | 1` for `v = m × 10^e` with `e` (1 to 8) its
+//! trailing zeros, so numbers people type (60 000, 1 500) take one or two bytes. Columns keep like next to like,
+//! which deflate compresses better; the body is deflated when that is shorter. Bytes after the last task are an
+//! error.
 //!
 //! # JSON format
 //!
@@ -63,8 +67,8 @@ const FLAG_DEFLATE: u8 = 1;
 const DEFLATE_LEVEL: u8 = 10;
 /// Phase counts from this value on take an extra varint after the task flags.
 const PHASE_COUNT_ESCAPE: usize = 63;
-/// Exponents of a decimal word fit in three bits.
-const MAX_DECIMAL_EXPONENT: u32 = 7;
+/// Exponents of a decimal word fit in three bits (as e − 1).
+const MAX_DECIMAL_EXPONENT: u32 = 8;
 const TASK_FLAG_SPLITTABLE: u8 = 1;
 const TASK_FLAG_COLOUR: u8 = 2;
 const TAG_WAIT: u64 = 0;
@@ -91,18 +95,23 @@ const fn max_usize(a: usize, b: usize) -> usize {
     }
 }
 
+/// Largest decimal word of a number up to `max`: `2 max` without trailing zeros, less with them.
+const fn decimal_word_bound(max: u64) -> u64 {
+    2 * max + 1
+}
+
 /// Largest encoded body of a valid scenario: every task at every limit, each number at its longest.
 const MAX_TASK_BYTES: usize = varint_len(MAX_NAME_BYTES as u64)
     + MAX_NAME_BYTES
     + 1
     + varint_len(MAX_PHASES.saturating_sub(PHASE_COUNT_ESCAPE) as u64)
     + 3
-    + varint_len(MAX_ARRIVAL_MS * 8 + 7)
+    + varint_len(decimal_word_bound(MAX_ARRIVAL_MS))
     + varint_len(MAX_PRIORITY.unsigned_abs() * 2)
     + MAX_PHASES
         * max_usize(
-            varint_len((MAX_UNITS_PER_PHASE * 8 + 7) * 4 + 3),
-            varint_len((MAX_WAIT_MS as u64 * 8 + 7) * 4 + 3),
+            varint_len(decimal_word_bound(MAX_UNITS_PER_PHASE) * 4 + 3),
+            varint_len(decimal_word_bound(MAX_WAIT_MS as u64) * 4 + 3),
         );
 
 /// Largest body (after inflating) a link may have: that of the largest valid scenario.
@@ -238,12 +247,19 @@ pub fn encode_scenario(scenario: &Scenario) -> String {
 }
 
 fn encode_body(scenario: &Scenario) -> Vec<u8> {
+    let tasks = &scenario.tasks;
     let mut out = Vec::new();
-    put_varint(&mut out, scenario.tasks.len() as u64);
-    for task in &scenario.tasks {
+    put_varint(&mut out, tasks.len() as u64);
+    // Column by column: like with like compresses better (names next to names, numbers next to numbers).
+    for task in tasks {
         put_varint(&mut out, task.name.len() as u64);
         out.extend_from_slice(task.name.as_bytes());
-        let colour = task.colour.as_deref().and_then(colour_bytes);
+    }
+    let colours: Vec<Option<[u8; 3]>> = tasks
+        .iter()
+        .map(|task| task.colour.as_deref().and_then(colour_bytes))
+        .collect();
+    for (task, colour) in tasks.iter().zip(&colours) {
         let phase_bits = task.phases.len().min(PHASE_COUNT_ESCAPE);
         let mut flags = (phase_bits as u8) << 2;
         if task.splittable {
@@ -256,18 +272,22 @@ fn encode_body(scenario: &Scenario) -> Vec<u8> {
         if phase_bits == PHASE_COUNT_ESCAPE {
             put_varint(&mut out, (task.phases.len() - PHASE_COUNT_ESCAPE) as u64);
         }
-        if let Some(rgb) = colour {
-            out.extend_from_slice(&rgb);
-        }
+    }
+    for rgb in colours.iter().flatten() {
+        out.extend_from_slice(rgb);
+    }
+    for task in tasks {
         put_varint(&mut out, decimal_word(task.arrival_ms, 0));
+    }
+    for task in tasks {
         put_varint(&mut out, zigzag(task.priority));
-        for phase in &task.phases {
-            let word = match *phase {
-                Phase::Wait { ms } => decimal_word(u64::from(ms), 2) | TAG_WAIT,
-                Phase::Compute { kind, units } => decimal_word(units, 2) | kind_tag(kind),
-            };
-            put_varint(&mut out, word);
-        }
+    }
+    for phase in tasks.iter().flat_map(|task| &task.phases) {
+        let word = match *phase {
+            Phase::Wait { ms } => decimal_word(u64::from(ms), 2) | TAG_WAIT,
+            Phase::Compute { kind, units } => decimal_word(units, 2) | kind_tag(kind),
+        };
+        put_varint(&mut out, word);
     }
     out
 }
@@ -281,8 +301,10 @@ fn kind_tag(kind: WorkloadKind) -> u64 {
     }
 }
 
-/// `value = m × 10^e` as `(m << 3 | e) << shift`. A mantissa too large for the word (only for values far above
-/// every limit) is saturated, which keeps it above the limit so the decoder still rejects it.
+/// A number as a *decimal word*, shifted left by `shift` bits: `v << 1` for a number without trailing zeros,
+/// and `(m << 3 | (e − 1)) << 1 | 1` for `v = m × 10^e` with `e` ≥ 1 its trailing zeros (at most 8). A word too
+/// large for 64 bits (only for values far above every limit) is saturated, which keeps it above the limit so the
+/// decoder still rejects it.
 fn decimal_word(value: u64, shift: u32) -> u64 {
     let mut mantissa = value;
     let mut exponent = 0;
@@ -290,11 +312,13 @@ fn decimal_word(value: u64, shift: u32) -> u64 {
         mantissa /= 10;
         exponent += 1;
     }
-    let max_mantissa = u64::MAX >> (3 + shift);
-    if mantissa > max_mantissa {
-        return max_mantissa << (3 + shift);
-    }
-    ((mantissa << 3) | u64::from(exponent)) << shift
+    let word = if exponent == 0 {
+        (mantissa <= u64::MAX >> (1 + shift)).then(|| mantissa << 1)
+    } else {
+        (mantissa <= u64::MAX >> (4 + shift))
+            .then(|| (((mantissa << 3) | u64::from(exponent - 1)) << 1) | 1)
+    };
+    word.unwrap_or(u64::MAX >> (1 + shift) << 1) << shift
 }
 
 fn zigzag(value: i64) -> u64 {
@@ -484,10 +508,20 @@ fn from_decimal_word(
     what: impl FnOnce() -> String,
 ) -> Result<u64, CodecError> {
     let word = word >> shift;
-    let exponent = (word & 7) as u32;
-    (word >> 3)
+    if word & 1 == 0 {
+        return Ok(word >> 1);
+    }
+    let exponent = ((word >> 1) & 7) as u32 + 1;
+    (word >> 4)
         .checked_mul(10u64.pow(exponent))
         .ok_or_else(|| damaged(format!("{} is too large", what())))
+}
+
+/// What the flags column says about a task.
+struct TaskShape {
+    phase_count: usize,
+    splittable: bool,
+    has_colour: bool,
 }
 
 fn decode_body(body: &[u8]) -> Result<Scenario, CodecError> {
@@ -500,9 +534,42 @@ fn decode_body(body: &[u8]) -> Result<Scenario, CodecError> {
             max: MAX_TASKS as u64,
         });
     }
-    let mut tasks = Vec::with_capacity(task_count as usize);
-    for task_number in 1..=task_count as usize {
-        tasks.push(decode_task(&mut reader, task_number)?);
+    let task_count = task_count as usize;
+    let mut names = Vec::with_capacity(task_count);
+    for task_number in 1..=task_count {
+        names.push(decode_name(&mut reader, task_number)?);
+    }
+    let mut shapes = Vec::with_capacity(task_count);
+    for task_number in 1..=task_count {
+        shapes.push(decode_shape(&mut reader, task_number)?);
+    }
+    let mut tasks = Vec::with_capacity(task_count);
+    for (name, shape) in names.into_iter().zip(&shapes) {
+        let colour = if shape.has_colour {
+            let rgb = reader.take(3, "a task's colour")?;
+            Some(format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]))
+        } else {
+            None
+        };
+        tasks.push(TaskSpec {
+            name,
+            phases: Vec::new(),
+            splittable: shape.splittable,
+            colour,
+            arrival_ms: 0,
+            priority: 0,
+        });
+    }
+    for (task_number, task) in (1..).zip(tasks.iter_mut()) {
+        let word = reader.varint("a task's arrival")?;
+        task.arrival_ms =
+            from_decimal_word(word, 0, || format!("the arrival of task {task_number}"))?;
+    }
+    for task in &mut tasks {
+        task.priority = unzigzag(reader.varint("a task's priority")?);
+    }
+    for ((task_number, task), shape) in (1..).zip(tasks.iter_mut()).zip(&shapes) {
+        task.phases = decode_phases(&mut reader, task_number, shape.phase_count)?;
     }
     if !reader.bytes.is_empty() {
         return Err(damaged(format!(
@@ -513,7 +580,7 @@ fn decode_body(body: &[u8]) -> Result<Scenario, CodecError> {
     Ok(Scenario { tasks })
 }
 
-fn decode_task(reader: &mut Reader<'_>, task_number: usize) -> Result<TaskSpec, CodecError> {
+fn decode_name(reader: &mut Reader<'_>, task_number: usize) -> Result<String, CodecError> {
     let name_len = reader.varint("a task name")?;
     if name_len > MAX_NAME_BYTES as u64 {
         return Err(CodecError::Oversized {
@@ -523,8 +590,11 @@ fn decode_task(reader: &mut Reader<'_>, task_number: usize) -> Result<TaskSpec, 
         });
     }
     let name = std::str::from_utf8(reader.take(name_len as usize, "a task name")?)
-        .map_err(|_| damaged(format!("the name of task {task_number} is not valid UTF-8")))?
-        .to_owned();
+        .map_err(|_| damaged(format!("the name of task {task_number} is not valid UTF-8")))?;
+    Ok(name.to_owned())
+}
+
+fn decode_shape(reader: &mut Reader<'_>, task_number: usize) -> Result<TaskShape, CodecError> {
     let flags = reader.byte("a task's flags")?;
     let mut phase_count = usize::from(flags >> 2);
     if phase_count == PHASE_COUNT_ESCAPE {
@@ -539,17 +609,18 @@ fn decode_task(reader: &mut Reader<'_>, task_number: usize) -> Result<TaskSpec, 
         }
         phase_count = total as usize;
     }
-    let colour = if flags & TASK_FLAG_COLOUR != 0 {
-        let rgb = reader.take(3, "a task's colour")?;
-        Some(format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]))
-    } else {
-        None
-    };
-    let arrival_word = reader.varint("a task's arrival")?;
-    let arrival_ms = from_decimal_word(arrival_word, 0, || {
-        format!("the arrival of task {task_number}")
-    })?;
-    let priority = unzigzag(reader.varint("a task's priority")?);
+    Ok(TaskShape {
+        phase_count,
+        splittable: flags & TASK_FLAG_SPLITTABLE != 0,
+        has_colour: flags & TASK_FLAG_COLOUR != 0,
+    })
+}
+
+fn decode_phases(
+    reader: &mut Reader<'_>,
+    task_number: usize,
+    phase_count: usize,
+) -> Result<Vec<Phase>, CodecError> {
     let mut phases = Vec::with_capacity(phase_count);
     for phase_number in 1..=phase_count {
         let word = reader.varint("a phase")?;
@@ -575,14 +646,7 @@ fn decode_task(reader: &mut Reader<'_>, task_number: usize) -> Result<TaskSpec, 
         };
         phases.push(phase);
     }
-    Ok(TaskSpec {
-        name,
-        phases,
-        splittable: flags & TASK_FLAG_SPLITTABLE != 0,
-        colour,
-        arrival_ms,
-        priority,
-    })
+    Ok(phases)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -805,9 +869,15 @@ pub fn scenario_file_from_json(json: &str) -> Result<ScenarioFile, CodecError> {
                 "a versioned file needs a \"scenario\" object and no top-level \"tasks\"",
             ))
         }
-        JsonDocument { tasks: Some(_), .. } => {
+        JsonDocument {
+            scenario: Some(_), ..
+        }
+        | JsonDocument {
+            settings: Some(_), ..
+        } => {
             return Err(schema_error(
-                "\"scenario\" and \"settings\" need \"tasklab\": 1, and then \"tasks\" goes inside \"scenario\"",
+                "a file with \"scenario\" or \"settings\" needs \"tasklab\": 1 beside them, and its \"tasks\" \
+                 inside \"scenario\"",
             ))
         }
         JsonDocument { .. } => {
@@ -855,7 +925,25 @@ mod tests {
     #[test]
     fn decimal_words_are_short_for_round_numbers() {
         assert_eq!(decimal_word(0, 0), 0);
-        assert_eq!(decimal_word(60_000, 0), (6 << 3) | 4);
+        assert_eq!(decimal_word(60_000, 0), (((6 << 3) | 3) << 1) | 1);
+        assert_eq!(decimal_word(123, 0), 246);
+        for value in [
+            0,
+            1,
+            9,
+            10,
+            100,
+            5_000_000,
+            123_456,
+            100_000_000,
+            1_000_000_000,
+            u64::MAX / 8,
+        ] {
+            assert_eq!(
+                from_decimal_word(decimal_word(value, 2), 2, String::new),
+                Ok(value)
+            );
+        }
         assert_eq!(
             from_decimal_word(decimal_word(60_000, 2), 2, String::new),
             Ok(60_000)

@@ -2,13 +2,18 @@
 //!
 //! Parsing never fails: every unknown or out-of-range value falls back to its default and leaves a [`Notice`]
 //! naming the field, so a mangled link still opens a working page.
+//!
+//! A preset stays short and readable (`?preset=two-chefs&…`); a custom scenario travels whole in `s=`, encoded by
+//! [`crate::codec::encode_scenario`], next to `preset` (the preset it started from).
 
 use std::fmt;
 
+use crate::codec::{decode_scenario, encode_scenario};
 use crate::predict::{
     PolicyChoice, PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
 };
 use crate::presets::Preset;
+use crate::scenario::Scenario;
 
 /// Shortest time slice of the multitasking executor, in milliseconds.
 pub const MIN_SLICE_MS: u32 = 1;
@@ -63,8 +68,10 @@ impl Mode {
 /// Everything a link carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// Which built-in scenario.
+    /// Which built-in scenario (with a custom scenario: the preset it started from).
     pub preset: Preset,
+    /// A scenario of the user's own, which replaces the preset's; none = the preset's scenario.
+    pub custom: Option<Scenario>,
     /// How to run it.
     pub mode: Mode,
     /// Workers for multiprocessing (1..=the machine's hardware concurrency).
@@ -82,6 +89,7 @@ impl Settings {
     pub fn defaults(max_workers: u32) -> Self {
         Self {
             preset: Preset::ReadingWhileTexting,
+            custom: None,
             mode: Mode::Multitasking,
             workers: max_workers.max(1),
             slice_ms: DEFAULT_SLICE_MS,
@@ -90,8 +98,17 @@ impl Settings {
         }
     }
 
+    /// The scenario to run: the custom one, or else the preset's.
+    pub fn scenario(&self) -> Scenario {
+        match &self.custom {
+            Some(custom) => custom.clone(),
+            None => self.preset.scenario(),
+        }
+    }
+
     /// The query string (without `?`) that restores these settings; `run=1` is only added when asked for.
-    /// Prediction settings appear only when they differ from their defaults, to keep links short.
+    /// Prediction settings appear only when they differ from their defaults, to keep links short; a custom
+    /// scenario comes last, as `s`.
     pub fn to_query(&self, include_run: bool) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query
@@ -118,6 +135,9 @@ impl Settings {
         }
         if include_run {
             query.append_pair("run", "1");
+        }
+        if let Some(custom) = &self.custom {
+            query.append_pair("s", &encode_scenario(custom));
         }
         query.finish()
     }
@@ -183,6 +203,9 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
     let defaults = Settings::defaults(max_workers);
     let mut settings = defaults.clone();
     let mut notices = Vec::new();
+    // The notice of a damaged scenario names the preset used instead, known only once every field is read: its
+    // place is kept with an empty message, filled in after the loop.
+    let mut scenario_errors = Vec::new();
     let mut notice = |field: &str, message: String| {
         notices.push(Notice {
             field: field.to_owned(),
@@ -300,6 +323,14 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
+            "s" => match decode_scenario(&value) {
+                Ok(scenario) => settings.custom = Some(scenario),
+                Err(error) => {
+                    settings.custom = None;
+                    scenario_errors.push(error);
+                    notice("s", String::new());
+                }
+            },
             "run" => match value.as_ref() {
                 "1" | "true" => settings.run_on_load = true,
                 "0" | "false" => settings.run_on_load = false,
@@ -310,6 +341,18 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
             },
             other => notice(other, "unknown parameter; ignored".to_owned()),
         }
+    }
+    let scenario_notices = notices
+        .iter_mut()
+        .filter(|notice| notice.field == "s" && notice.message.is_empty());
+    for (notice, error) in scenario_notices.zip(scenario_errors) {
+        notice.message = match settings.custom {
+            Some(_) => format!("this scenario link is damaged ({error}); ignored"),
+            None => format!(
+                "the scenario link is damaged ({error}); the preset \u{201c}{}\u{201d} was used instead",
+                settings.preset.id()
+            ),
+        };
     }
     ParsedSettings { settings, notices }
 }
@@ -330,6 +373,7 @@ mod tests {
             parsed.settings,
             Settings {
                 preset: Preset::TwoChefs,
+                custom: None,
                 mode: Mode::Multiprocessing,
                 workers: 2,
                 slice_ms: 7,
@@ -374,6 +418,7 @@ mod tests {
                 for policy in PolicyChoice::ALL {
                     let settings = Settings {
                         preset,
+                        custom: None,
                         mode,
                         workers: 3,
                         slice_ms: 12,
@@ -434,6 +479,46 @@ mod tests {
         assert_eq!(parsed.settings.slice_ms, DEFAULT_SLICE_MS);
         assert_eq!(parsed.notices.len(), 1);
         assert!(parsed.notices[0].message.contains('\u{1f4a5}'));
+    }
+
+    #[test]
+    fn a_custom_scenario_travels_in_s_beside_its_preset() {
+        let mut scenario = Preset::TwoChefs.scenario();
+        scenario.tasks[0].name = "Sous-chef \u{1f373}".to_owned();
+        let settings = Settings {
+            preset: Preset::TwoChefs,
+            custom: Some(scenario.clone()),
+            ..Settings::defaults(4)
+        };
+        let query = settings.to_query(false);
+        assert!(query.starts_with("preset=two-chefs&"), "{query}");
+        assert!(query.contains("&s=1"), "{query}");
+        let parsed = parse_query(&query, 4);
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        assert_eq!(parsed.settings, settings);
+        assert_eq!(parsed.settings.scenario(), scenario);
+        assert_eq!(
+            Settings::defaults(4).scenario(),
+            Preset::ReadingWhileTexting.scenario()
+        );
+    }
+
+    #[test]
+    fn a_damaged_scenario_falls_back_to_the_preset_with_a_notice() {
+        let parsed = parse_query("s=1AAA%21&preset=cpu-batch&mode=nope", 4);
+        assert_eq!(parsed.settings.custom, None);
+        assert_eq!(parsed.settings.preset, Preset::CpuBatch);
+        assert_eq!(parsed.notices.len(), 2);
+        let notice = &parsed.notices[0];
+        assert_eq!(notice.field, "s");
+        assert!(notice.message.contains("damaged"), "{}", notice.message);
+        assert!(
+            notice.message.contains("\u{201c}cpu-batch\u{201d}"),
+            "{}",
+            notice.message
+        );
+        assert!(notice.message.contains("only A–Z"), "{}", notice.message);
+        assert_eq!(parsed.notices[1].field, "mode");
     }
 
     #[test]
