@@ -95,7 +95,7 @@ describe('cross-origin isolated page', () => {
           assert.ok(slice.end_ms >= slice.start_ms && slice.start_ms >= 0 && slice.end_ms <= report.wall_ms + 1);
         }
         // The timeline drew one rectangle per slice.
-        assert.equal(await page.locator('.timeline rect.slice').count(), report.slices.length);
+        assert.equal(await page.locator('#results .timeline rect.slice').count(), report.slices.length);
         if (preset === 'cpu-batch') {
           await page.screenshot({ path: `${SHOTS}${mode}.png`, fullPage: true });
         }
@@ -110,8 +110,11 @@ describe('cross-origin isolated page', () => {
     const report = await clickRunAndWait(page);
     const slices = [...report.slices].sort((a, b) => a.start_ms - b.start_ms);
     for (let i = 1; i < slices.length; i += 1) assert.ok(slices[i].start_ms >= slices[i - 1].end_ms - 1e-6);
-    const longest = Math.max(...slices.map((slice) => slice.end_ms - slice.start_ms));
-    assert.ok(longest < 3 + 2, `longest slice ${longest} ms with a 3 ms slice`);
+    // A slice ends at the first clock check past its deadline; the OS may still pause the thread now and then,
+    // so the bound is on the 90th percentile (the benchmark reports the longest).
+    const lengths = slices.map((slice) => slice.end_ms - slice.start_ms).sort((a, b) => a - b);
+    const p90 = lengths[Math.floor(lengths.length * 0.9)];
+    assert.ok(p90 < 3 + 1, `90th percentile slice ${p90} ms with a 3 ms slice`);
     assert.ok(new Set(slices.map((slice) => slice.task)).size === 2);
     assert.ok(report.frames > 5, `frames drawn during the run: ${report.frames}`);
     await context.close();

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::{select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -94,6 +94,31 @@ struct TaskState {
 }
 
 type JobFuture = Pin<Box<dyn Future<Output = Option<JobDone>>>>;
+
+/// Runs `job` on pool thread `worker` (which the dispatcher knows is idle) and returns its result as a future.
+///
+/// `spawn_broadcast` queues the closure on every pool thread; only the chosen one runs the job, the others return
+/// at once. Pinning keeps "worker k" a real, stable thread, so the timeline shows exactly the workers asked for.
+fn spawn_on_worker<C: Clock>(
+    worker: usize,
+    job: Job,
+    clock: C,
+    progress: &Arc<LiveProgress>,
+) -> JobFuture {
+    let (sender, receiver) = futures_channel::oneshot::channel();
+    // Taken once, by the chosen thread only, so the lock is never contended (and never taken on the main thread).
+    let payload = Mutex::new(Some((sender, Arc::clone(progress))));
+    rayon::spawn_broadcast(move |context| {
+        if context.index() != worker {
+            return;
+        }
+        let taken = payload.lock().ok().and_then(|mut slot| slot.take());
+        if let Some((sender, progress)) = taken {
+            let _ = sender.send(run_job(job, clock, &progress));
+        }
+    });
+    Box::pin(async move { receiver.await.ok() })
+}
 type TimerFuture<'a> = Pin<Box<dyn Future<Output = usize> + 'a>>;
 
 /// Runs every task of a valid `scenario` on the rayon pool and records each job as a slice on its worker's lane.
@@ -117,6 +142,9 @@ pub async fn run_parallel<H: Host>(
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
     let mut timers: FuturesUnordered<TimerFuture<'_>> = FuturesUnordered::new();
     let mut slices = Vec::new();
+    // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k.
+    let mut free_workers: Vec<usize> =
+        (0..options.workers.min(rayon::current_num_threads())).collect();
     let mut stopped = false;
     let mut longest_stretch: f64 = 0.0;
 
@@ -172,18 +200,14 @@ pub async fn run_parallel<H: Host>(
             ready_jobs.clear();
             timers.clear();
         }
-        while jobs_in_flight.len() < options.workers {
+        while let Some(&worker) = free_workers.first() {
             let Some(job) = ready_jobs.pop_front() else {
                 break;
             };
+            free_workers.remove(0);
             let state = &mut tasks[job.task];
             state.start_ms.get_or_insert(clock.now_ms() - run_start);
-            let (sender, receiver) = futures_channel::oneshot::channel();
-            let job_progress = Arc::clone(&progress);
-            rayon::spawn(move || {
-                let _ = sender.send(run_job(job, clock, &job_progress));
-            });
-            jobs_in_flight.push(Box::pin(async move { receiver.await.ok() }));
+            jobs_in_flight.push(spawn_on_worker(worker, job, clock, &progress));
         }
         longest_stretch = longest_stretch.max(clock.now_ms() - stretch_start);
 
@@ -199,6 +223,8 @@ pub async fn run_parallel<H: Host>(
         let stretch_start = clock.now_ms();
         match event {
             Either::Left(Some(Some(done))) => {
+                free_workers.push(done.lane);
+                free_workers.sort_unstable();
                 slices.push(Slice {
                     task: done.job.task,
                     lane: done.lane,
