@@ -4,8 +4,8 @@
 //! deterministic checksum, presets, the URL settings codec, run reports, and the deterministic scheduling
 //! simulator. Everything compiles and is tested natively, and compiles unchanged to wasm32.
 
-pub mod export;
 pub mod codec;
+pub mod export;
 pub mod predict;
 pub mod presets;
 pub mod report;

@@ -172,7 +172,7 @@ impl Default for UnitCosts {
     /// Rough figures of a laptop-class core in release wasm, used until the page has measured its own.
     fn default() -> Self {
         Self {
-            ms_per_unit: [0.005, 0.03, 0.003],
+            ms_per_unit: [0.0035, 0.011, 0.0016],
         }
     }
 }
@@ -287,7 +287,10 @@ mod tests {
     #[test]
     fn scaling_costs_scales_bursts() {
         let costs = UnitCosts::default().scaled(2.0);
-        assert_eq!(costs.of(WorkloadKind::Primes), 0.01);
+        assert_eq!(
+            costs.of(WorkloadKind::Primes),
+            2.0 * UnitCosts::default().of(WorkloadKind::Primes)
+        );
         assert_eq!(UnitCosts::default().scaled(f64::NAN), UnitCosts::default());
     }
 }

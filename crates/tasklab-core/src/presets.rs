@@ -20,7 +20,7 @@ pub enum Preset {
 }
 
 /// Units of one CPU-batch task; four of them make the benchmark's ~1 s on one worker.
-pub const CPU_BATCH_UNITS_PER_TASK: u64 = 60_000;
+pub const CPU_BATCH_UNITS_PER_TASK: u64 = 120_000;
 
 impl Preset {
     /// Every preset, in display order.
@@ -99,7 +99,7 @@ impl Preset {
                 vec![
                     task(
                         "Read the book",
-                        vec![compute(WorkloadKind::Primes, 120_000)],
+                        vec![compute(WorkloadKind::Primes, 200_000)],
                         false,
                     ),
                     task("Answer texts", texts, false),
@@ -108,12 +108,12 @@ impl Preset {
             Self::TwoChefs => vec![
                 task(
                     "Chef A: soup",
-                    vec![compute(WorkloadKind::Mandelbrot, 20_000)],
+                    vec![compute(WorkloadKind::Mandelbrot, 35_000)],
                     false,
                 ),
                 task(
                     "Chef B: pie",
-                    vec![compute(WorkloadKind::Mandelbrot, 20_000)],
+                    vec![compute(WorkloadKind::Mandelbrot, 35_000)],
                     false,
                 ),
             ],
@@ -128,7 +128,7 @@ impl Preset {
                 .collect(),
             Self::OneBigJob => vec![task(
                 "Render the fractal",
-                vec![compute(WorkloadKind::Mandelbrot, 32_768)],
+                vec![compute(WorkloadKind::Mandelbrot, 100_000)],
                 true,
             )],
         };

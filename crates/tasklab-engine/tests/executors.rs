@@ -144,7 +144,10 @@ fn parallel_never_runs_more_jobs_than_workers() {
         &NativeHost::default(),
         Arc::new(LiveProgress::new(&scenario)),
     ));
-    assert!(record.slices.iter().all(|slice| slice.lane == 0), "1 worker = pool thread 0 only");
+    assert!(
+        record.slices.iter().all(|slice| slice.lane == 0),
+        "1 worker = pool thread 0 only"
+    );
     let mut slices = record.slices.clone();
     slices.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
     for pair in slices.windows(2) {
