@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use tasklab_core::predict::{PredictSettings, UnitCosts};
+use tasklab_core::predict::{PolicyChoice, PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::report::checksum_hex;
 use tasklab_core::settings::{parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use tasklab_engine::parallel::ParallelOptions;
 use tasklab_engine::web::{hardware_concurrency, start_pool};
 use tasklab_engine::LiveProgress;
 use wasm_bindgen::JsCast;
@@ -55,8 +56,6 @@ pub struct AppState {
     one_cpu_runs: HashMap<Preset, OneCpuRun>,
     autorun_pending: bool,
     copy_status: Option<String>,
-    /// Cost of a workload unit, measured once at start-up.
-    unit_costs: UnitCosts,
 }
 
 /// Everything that changes the page.
@@ -113,26 +112,41 @@ impl AppState {
             last: None,
             one_cpu_runs: HashMap::new(),
             copy_status: None,
-            unit_costs: runner::measure_unit_costs(),
         }
     }
 
-    /// Unit costs for predictions of the current preset: calibrated from its last one-CPU run when there is one.
+    /// Unit costs for predictions of the current preset, calibrated from a real run of it: its last one-CPU run
+    /// if any, else its last run (CPU time summed over workers). Without either, typical costs.
     fn prediction_costs(&self) -> (UnitCosts, String) {
-        let scenario = self.settings.preset.scenario();
-        match self.one_cpu_runs.get(&self.settings.preset) {
-            Some(run) => {
-                let factor = run.busy_ms / self.unit_costs.cpu_ms(&scenario);
-                (
-                    self.unit_costs.scaled(factor),
-                    format!("durations calibrated from the last one-CPU run of this scenario ({}).", run.how),
-                )
-            }
-            None => (
-                self.unit_costs,
-                "durations from a quick speed measurement at page load; run this scenario on one CPU to calibrate them.".to_owned(),
-            ),
+        let preset = self.settings.preset;
+        let typical = UnitCosts::default();
+        let predicted_cpu_ms = typical.cpu_ms(&preset.scenario());
+        if let Some(run) = self.one_cpu_runs.get(&preset) {
+            return (
+                typical.scaled(run.busy_ms / predicted_cpu_ms),
+                format!(
+                    "durations calibrated from the last one-CPU run of this scenario ({}).",
+                    run.how
+                ),
+            );
         }
+        if let Some((settings, finished)) = self
+            .last
+            .as_ref()
+            .filter(|(settings, finished)| settings.preset == preset && !finished.record.stopped)
+        {
+            return (
+                typical.scaled(busy_ms(&finished.record) / predicted_cpu_ms),
+                format!(
+                    "durations calibrated from the last run of this scenario ({}); a one-CPU run calibrates best.",
+                    settings.mode.label()
+                ),
+            );
+        }
+        (
+            typical,
+            "durations from typical costs of a laptop core; run this scenario once to calibrate them to this machine.".to_owned(),
+        )
     }
 
     fn is_running(&self) -> bool {
@@ -169,7 +183,6 @@ impl Reducible for AppState {
             one_cpu_runs: self.one_cpu_runs.clone(),
             autorun_pending: self.autorun_pending,
             copy_status: self.copy_status.clone(),
-            unit_costs: self.unit_costs,
         };
         match action {
             Action::SetPreset(preset) => next.settings.preset = preset,
@@ -211,12 +224,7 @@ impl Reducible for AppState {
                         settings.preset,
                         OneCpuRun {
                             wall_ms: finished.record.wall_ms,
-                            busy_ms: finished
-                                .record
-                                .slices
-                                .iter()
-                                .map(|slice| slice.end_ms - slice.start_ms)
-                                .sum(),
+                            busy_ms: busy_ms(&finished.record),
                             how,
                         },
                     );
@@ -255,6 +263,15 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
         let finished = runner::run(settings.clone(), pool_ready, active, one_cpu_wall_ms).await;
         dispatcher.dispatch(Action::RunFinished(settings, Box::new(finished)));
     });
+}
+
+/// CPU time of a run: its slices summed over every lane.
+fn busy_ms(record: &tasklab_core::report::RunRecord) -> f64 {
+    record
+        .slices
+        .iter()
+        .map(|slice| slice.end_ms - slice.start_ms)
+        .sum()
 }
 
 fn lane_labels(mode: Mode, lanes: usize) -> Vec<String> {
@@ -499,14 +516,38 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
         .filter(|(settings, finished)| {
             settings.preset == state.settings.preset && !finished.record.stopped
         })
-        .map(|(settings, finished)| MeasuredRun {
-            wall_ms: finished.record.wall_ms,
-            cpus: if settings.mode == Mode::Multiprocessing {
-                settings.workers
-            } else {
-                1
-            },
-            how: settings.mode.label().to_owned(),
+        .map(|(settings, finished)| {
+            // The textbook policy each executor follows: round robin with the slice on one CPU, or first come first
+            // served on the workers (jobs are never preempted), splittable tasks cut as the dispatcher cuts them.
+            let (model, chunks) = match settings.mode {
+                Mode::Multitasking | Mode::SingleThread => (
+                    PredictSettings {
+                        policy: PolicyChoice::RoundRobin,
+                        quantum: u64::from(settings.slice_ms),
+                        cpus: 1,
+                        switch_cost: 0,
+                        arrival_before_preempted: true,
+                    },
+                    1,
+                ),
+                Mode::Multiprocessing => (
+                    PredictSettings {
+                        policy: PolicyChoice::Fcfs,
+                        quantum: 1,
+                        cpus: settings.workers,
+                        switch_cost: 0,
+                        arrival_before_preempted: true,
+                    },
+                    ParallelOptions::with_workers(settings.workers as usize).chunks_per_worker
+                        * settings.workers as usize,
+                ),
+            };
+            MeasuredRun {
+                wall_ms: finished.record.wall_ms,
+                how: settings.mode.label().to_owned(),
+                model,
+                chunks,
+            }
         });
     let on_change = {
         let dispatcher = dispatcher.clone();

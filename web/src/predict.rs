@@ -2,8 +2,8 @@
 //! deterministic simulator, drawn like a real run, with its metrics, and beside the last real run when there is one.
 
 use tasklab_core::predict::{
-    to_sim_scenario, PolicyChoice, PredictSettings, UnitCosts, MAX_PREDICT_CPUS, MAX_QUANTUM,
-    MAX_SWITCH_COST,
+    to_sim_scenario, to_sim_scenario_split, PolicyChoice, PredictSettings, UnitCosts,
+    MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
 };
 use tasklab_core::presets::Preset;
 use tasklab_core::report::Slice;
@@ -13,15 +13,17 @@ use yew::prelude::*;
 
 use crate::timeline::{task_colour, Timeline};
 
-/// A real run to compare the prediction with.
+/// A real run to compare with its model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasuredRun {
     /// Wall time, ms.
     pub wall_ms: f64,
-    /// CPUs it used (1 for the main thread, the worker count otherwise).
-    pub cpus: u32,
     /// How it ran, for the label.
     pub how: String,
+    /// The policy and machine that describe what the executor did.
+    pub model: PredictSettings,
+    /// Chunks a splittable task was cut into (1 = none).
+    pub chunks: usize,
 }
 
 /// What the Predict view needs.
@@ -124,6 +126,26 @@ pub fn predict_view(props: &PredictProps) -> Html {
         }
         Ok(result) => view_result(props, result),
     };
+    let model_scenario = props.measured.as_ref().map(|measured| {
+        (
+            to_sim_scenario_split(&scenario, &props.costs, measured.chunks),
+            measured.model,
+        )
+    });
+    let model_result = use_memo(model_scenario, |model| {
+        model.as_ref().map(|(sim_scenario, model)| {
+            simulate(
+                sim_scenario,
+                &model.machine(),
+                &model.policy(),
+                &model.conventions(),
+            )
+        })
+    });
+    let comparison = match (&props.measured, &*model_result) {
+        (Some(measured), Some(Ok(model))) => view_comparison(measured, model),
+        _ => html! {},
+    };
     html! {
         <section class="predict" id="predict">
             <h2>{"Predict: the same scenario on virtual CPUs"}</h2>
@@ -154,9 +176,44 @@ pub fn predict_view(props: &PredictProps) -> Html {
                     {" arrivals queue before preempted tasks"}
                 </label>
             </div>
+            {comparison}
             <p class="conventions"><small>{"Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "}{props.calibration.clone()}</small></p>
             {body}
         </section>
+    }
+}
+
+/// The model of the last real run (same CPUs, the executor's policy) beside the measurement.
+fn view_comparison(measured: &MeasuredRun, model: &SimResult) -> Html {
+    let predicted = model.summary.makespan as f64;
+    let difference = if measured.wall_ms > 0.0 {
+        (predicted - measured.wall_ms) / measured.wall_ms * 100.0
+    } else {
+        0.0
+    };
+    let (task_slices, switch_slices) = trace_slices(model);
+    let names: Vec<String> = model.tasks.iter().map(|task| task.name.clone()).collect();
+    let cpus = measured.model.cpus;
+    let policy = match measured.model.policy {
+        PolicyChoice::RoundRobin => format!("round robin, {} ms quantum", measured.model.quantum),
+        other => other.label().to_lowercase(),
+    };
+    html! {
+        <div class="comparison" id="prediction-vs-measured">
+            <h3>{"Your last run against its model"}</h3>
+            <p>
+                {format!(
+                    "Model ({policy} on {cpus} CPU{}): {predicted:.0} ms. Measured ({}): {:.0} ms. Difference: ",
+                    if cpus == 1 { "" } else { "s" },
+                    measured.how,
+                    measured.wall_ms
+                )}
+                <strong id="prediction-difference">{format!("{difference:+.1}%")}</strong>
+                {". The measurement also pays for what the model leaves out: yields, rendering, the browser and other programs."}
+            </p>
+            <Timeline task_names={names} slices={task_slices} switches={switch_slices}
+                      wall_ms={predicted.max(measured.wall_ms)} lane_labels={(1..=cpus).map(|cpu| format!("CPU {cpu}")).collect::<Vec<_>>()} />
+        </div>
     }
 }
 
@@ -168,34 +225,10 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
         .map(|cpu| format!("CPU {cpu}"))
         .collect();
     let summary = &result.summary;
-    let comparison = props.measured.as_ref().map(|measured| {
-        let predicted = summary.makespan as f64;
-        let difference = if measured.wall_ms > 0.0 {
-            (predicted - measured.wall_ms) / measured.wall_ms * 100.0
-        } else {
-            0.0
-        };
-        let same_cpus = measured.cpus == settings.cpus;
-        html! {
-            <p class="comparison" id="prediction-vs-measured">
-                {format!(
-                    "Predicted makespan {predicted:.0} ms on {} CPU{} against {:.0} ms measured ({}): {difference:+.1}%.",
-                    settings.cpus,
-                    if settings.cpus == 1 { "" } else { "s" },
-                    measured.wall_ms,
-                    measured.how
-                )}
-                if !same_cpus {
-                    <small>{format!(" Set CPUs to {} to compare like with like.", measured.cpus)}</small>
-                }
-            </p>
-        }
-    });
     html! {
         <>
             <Timeline task_names={names} slices={task_slices} switches={switch_slices}
                       wall_ms={summary.makespan as f64} lane_labels={lanes} />
-            {comparison.unwrap_or_default()}
             <dl class="figures">
                 <dt>{"Makespan"}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>
                 <dt>{"Averages"}</dt><dd>{format!("response {:.1} · turnaround {:.1} · waiting {:.1} ms", summary.avg_response, summary.avg_turnaround, summary.avg_waiting)}</dd>

@@ -6,11 +6,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use tasklab_core::predict::UnitCosts;
 use tasklab_core::report::{RunRecord, RunReport};
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{Mode, Settings};
-use tasklab_core::workload::{ComputeProgress, WorkloadKind};
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
 use tasklab_engine::web::{BrowserHost, WebClock};
@@ -95,27 +93,6 @@ async fn reference_checksums(key: &'static str, scenario: &Scenario, pool_ready:
     };
     REFERENCES.with(|references| references.borrow_mut().insert(key, checksums.clone()));
     checksums
-}
-
-/// Measures roughly how long one unit of each workload kind takes here (about 3 ms of work per kind).
-pub fn measure_unit_costs() -> UnitCosts {
-    let clock = WebClock;
-    let mut costs = UnitCosts::default();
-    for (index, kind) in WorkloadKind::ALL.into_iter().enumerate() {
-        let mut units = 16u64;
-        // Double the amount until it takes long enough to time (the clock may be coarse without isolation).
-        while units < 1 << 20 {
-            let start = clock.now_ms();
-            ComputeProgress::new(kind, 0, units).step(units);
-            let elapsed = clock.now_ms() - start;
-            if elapsed >= 3.0 {
-                costs.ms_per_unit[index] = elapsed / units as f64;
-                break;
-            }
-            units *= 2;
-        }
-    }
-    costs
 }
 
 /// Runs the settings' scenario as they say and returns the finished run, counting animation frames meanwhile.

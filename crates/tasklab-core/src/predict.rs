@@ -214,28 +214,49 @@ impl UnitCosts {
 
 /// The simulator's view of a real scenario: each task's arrival and priority, one tick = 1 ms.
 pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
-    SimScenario {
-        tasks: scenario
-            .tasks
+    to_sim_scenario_split(scenario, costs, 1)
+}
+
+/// Like [`to_sim_scenario`], but a task that [can be split](crate::scenario::TaskSpec::can_split) and only
+/// computes becomes `chunks` equal tasks, as the parallel executor cuts it — so a model of a multiprocessing run
+/// can spread it over CPUs as the real run did.
+pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usize) -> SimScenario {
+    let burst_of = |phase: &Phase, share: f64| match *phase {
+        Phase::Compute { kind, units } => Some(Burst::Cpu(
+            (units as f64 * costs.of(kind) * share).round().max(1.0) as u64,
+        )),
+        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms))),
+        Phase::Wait { .. } => None,
+    };
+    let mut tasks = Vec::new();
+    for task in &scenario.tasks {
+        let only_computes = task
+            .phases
             .iter()
-            .map(|task| SimTask {
-                name: task.name.clone(),
+            .all(|phase| matches!(phase, Phase::Compute { .. }));
+        let pieces = if chunks > 1 && task.can_split() && only_computes {
+            chunks
+        } else {
+            1
+        };
+        for piece in 0..pieces {
+            tasks.push(SimTask {
+                name: if pieces == 1 {
+                    task.name.clone()
+                } else {
+                    format!("{} ({}/{pieces})", task.name, piece + 1)
+                },
                 arrival: task.arrival_ms,
                 priority: task.priority,
                 bursts: task
                     .phases
                     .iter()
-                    .filter_map(|phase| match *phase {
-                        Phase::Compute { kind, units } => Some(Burst::Cpu(
-                            (units as f64 * costs.of(kind)).round().max(1.0) as u64,
-                        )),
-                        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms))),
-                        Phase::Wait { .. } => None,
-                    })
+                    .filter_map(|phase| burst_of(phase, 1.0 / pieces as f64))
                     .collect(),
-            })
-            .collect(),
+            });
+        }
     }
+    SimScenario { tasks }
 }
 
 #[cfg(test)]
@@ -282,6 +303,29 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(two.summary.speedup, Some(2.0));
+    }
+
+    #[test]
+    fn a_splittable_job_is_modelled_as_chunks() {
+        let scenario = Preset::OneBigJob.scenario();
+        let whole = to_sim_scenario(&scenario, &UnitCosts::default());
+        let split = to_sim_scenario_split(&scenario, &UnitCosts::default(), 8);
+        assert_eq!(whole.tasks.len(), 1);
+        assert_eq!(split.tasks.len(), 8);
+        let total = |sim: &SimScenario| -> u64 {
+            sim.tasks
+                .iter()
+                .flat_map(|task| &task.bursts)
+                .map(|burst| burst.ticks())
+                .sum()
+        };
+        assert!(
+            total(&split).abs_diff(total(&whole)) <= 8,
+            "chunks add up to the whole"
+        );
+        // Tasks that cannot be split stay whole.
+        let chefs = to_sim_scenario_split(&Preset::TwoChefs.scenario(), &UnitCosts::default(), 8);
+        assert_eq!(chefs.tasks.len(), 2);
     }
 
     #[test]
