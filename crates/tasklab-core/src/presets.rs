@@ -17,6 +17,16 @@ pub enum Preset {
     CpuBatch,
     /// One splittable task.
     OneBigJob,
+    /// Tasks that mostly wait.
+    IoBoundMix,
+    /// A long task ahead of short ones.
+    Convoy,
+    /// Dozens of very short tasks.
+    ManyTinyTasks,
+    /// A serial part followed by a parallel part.
+    Amdahl,
+    /// A low-priority task among a stream of urgent ones.
+    PriorityStarvation,
 }
 
 /// Units of one CPU-batch task; four of them make the benchmark's ~1 s on one worker.
@@ -24,11 +34,16 @@ pub const CPU_BATCH_UNITS_PER_TASK: u64 = 120_000;
 
 impl Preset {
     /// Every preset, in display order.
-    pub const ALL: [Preset; 4] = [
+    pub const ALL: [Preset; 9] = [
         Self::ReadingWhileTexting,
         Self::TwoChefs,
         Self::CpuBatch,
         Self::OneBigJob,
+        Self::IoBoundMix,
+        Self::Convoy,
+        Self::ManyTinyTasks,
+        Self::Amdahl,
+        Self::PriorityStarvation,
     ];
 
     /// Stable identifier used in URLs.
@@ -38,6 +53,11 @@ impl Preset {
             Self::TwoChefs => "two-chefs",
             Self::CpuBatch => "cpu-batch",
             Self::OneBigJob => "one-big-job",
+            Self::IoBoundMix => "io-bound-mix",
+            Self::Convoy => "convoy",
+            Self::ManyTinyTasks => "many-tiny-tasks",
+            Self::Amdahl => "amdahl",
+            Self::PriorityStarvation => "priority-starvation",
         }
     }
 
@@ -53,6 +73,11 @@ impl Preset {
             Self::TwoChefs => "Two chefs, two dishes",
             Self::CpuBatch => "CPU-bound batch",
             Self::OneBigJob => "One big job",
+            Self::IoBoundMix => "I/O-bound mix",
+            Self::Convoy => "Convoy effect",
+            Self::ManyTinyTasks => "Many tiny tasks",
+            Self::Amdahl => "Amdahl's law",
+            Self::PriorityStarvation => "Priority starvation",
         }
     }
 
@@ -75,13 +100,33 @@ impl Preset {
                 "A single job whose pieces are independent, so it can be cut into chunks and \
                  shared among every worker."
             }
+            Self::IoBoundMix => {
+                "Three tasks that compute a little and then wait a lot: one CPU overlaps their \
+                 waits, so multitasking alone already finishes close to the longest task."
+            }
+            Self::Convoy => {
+                "A long task arrives just ahead of three short ones: served in arrival order (FCFS in \
+                 Predict), the short ones queue behind it; time slices let them finish early."
+            }
+            Self::ManyTinyTasks => {
+                "Forty-eight tasks of well under a millisecond each: handing work out and switching \
+                 costs about as much as the work, so extra CPUs help far less than you would hope."
+            }
+            Self::Amdahl => {
+                "A job with a sequential first part and a parallel second part: however many workers \
+                 share the second part, the first still runs on one, which caps the speed-up."
+            }
+            Self::PriorityStarvation => {
+                "A low-priority report and urgent jobs that keep arriving: under preemptive priority \
+                 (try it in Predict) the report waits until the stream stops."
+            }
         }
     }
 
     /// The scenario itself.
     pub fn scenario(self) -> Scenario {
         let compute = |kind, units| Phase::Compute { kind, units };
-        let task = |name: &str, phases: Vec<Phase>, splittable| TaskSpec {
+        let task = |name: &str, phases: Vec<Phase>, splittable: bool| TaskSpec {
             name: name.to_owned(),
             phases,
             splittable,
@@ -131,6 +176,75 @@ impl Preset {
                 vec![compute(WorkloadKind::Mandelbrot, 100_000)],
                 true,
             )],
+            Self::IoBoundMix => ["Download", "Query database", "Read disk"]
+                .iter()
+                .enumerate()
+                .map(|(index, name)| {
+                    let mut phases = Vec::new();
+                    for _ in 0..5 {
+                        phases.push(compute(
+                            WorkloadKind::HashChain,
+                            3_000 + 1_000 * index as u64,
+                        ));
+                        phases.push(Phase::Wait { ms: 60 });
+                    }
+                    task(name, phases, false)
+                })
+                .collect(),
+            Self::Convoy => {
+                let mut tasks = vec![task(
+                    "Long report",
+                    vec![compute(WorkloadKind::Primes, 150_000)],
+                    false,
+                )];
+                for (number, arrival_ms) in [(1, 1), (2, 2), (3, 3)] {
+                    let mut short = task(
+                        &format!("Quick fix {number}"),
+                        vec![compute(WorkloadKind::Primes, 6_000)],
+                        false,
+                    );
+                    short.arrival_ms = arrival_ms;
+                    tasks.push(short);
+                }
+                tasks
+            }
+            Self::ManyTinyTasks => (1..=48)
+                .map(|number| {
+                    task(
+                        &format!("Tiny {number}"),
+                        vec![compute(WorkloadKind::HashChain, 300)],
+                        false,
+                    )
+                })
+                .collect(),
+            Self::Amdahl => vec![task(
+                "Prepare, then render",
+                vec![
+                    compute(WorkloadKind::HashChain, 100_000),
+                    compute(WorkloadKind::Mandelbrot, 50_000),
+                ],
+                true,
+            )],
+            Self::PriorityStarvation => {
+                let mut report = task(
+                    "Monthly report",
+                    vec![compute(WorkloadKind::Primes, 60_000)],
+                    false,
+                );
+                report.priority = 5;
+                let mut tasks = vec![report];
+                for number in 0..8u64 {
+                    let mut urgent = task(
+                        &format!("Urgent {}", number + 1),
+                        vec![compute(WorkloadKind::Primes, 12_000)],
+                        false,
+                    );
+                    urgent.arrival_ms = 10 + number * 40;
+                    urgent.priority = 1;
+                    tasks.push(urgent);
+                }
+                tasks
+            }
         };
         Scenario { tasks }
     }
@@ -147,5 +261,8 @@ mod tests {
             assert_eq!(Preset::from_id(preset.id()), Some(preset));
         }
         assert!(Preset::OneBigJob.scenario().tasks[0].can_split());
+        let amdahl = &Preset::Amdahl.scenario().tasks[0];
+        assert!(!amdahl.can_split(), "its first phase is sequential");
+        assert!(amdahl.splits_phase(WorkloadKind::Mandelbrot));
     }
 }

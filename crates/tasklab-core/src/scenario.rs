@@ -93,13 +93,20 @@ impl TaskSpec {
         }
     }
 
-    /// Whether chunks may really be used: the flag is set and every compute phase is of a splittable kind.
+    /// Whether every compute phase of this task may be cut into chunks (the flag is set and every kind is
+    /// splittable).
     pub fn can_split(&self) -> bool {
         self.splittable
             && self.phases.iter().all(|phase| match phase {
                 Phase::Compute { kind, .. } => kind.is_splittable(),
                 Phase::Wait { .. } => true,
             })
+    }
+
+    /// Whether a compute phase of `kind` in this task may be cut into chunks: the task is marked splittable and the
+    /// kind's units are independent. A splittable task can still have sequential phases (Amdahl's serial part).
+    pub fn splits_phase(&self, kind: WorkloadKind) -> bool {
+        self.splittable && kind.is_splittable()
     }
 }
 

@@ -161,7 +161,7 @@ pub async fn run_parallel<H: Host>(
             match *phase {
                 Phase::Wait { ms } => Some(ms),
                 Phase::Compute { kind, units } => {
-                    let chunks = if spec.can_split() {
+                    let chunks = if spec.splits_phase(kind) {
                         (options.workers * options.chunks_per_worker).clamp(1, units as usize)
                     } else {
                         1
