@@ -308,17 +308,17 @@ fn kind_tag(kind: WorkloadKind) -> u64 {
 fn decimal_word(value: u64, shift: u32) -> u64 {
     let mut mantissa = value;
     let mut exponent = 0;
-    while mantissa != 0 && mantissa % 10 == 0 && exponent < MAX_DECIMAL_EXPONENT {
+    while mantissa != 0 && mantissa.is_multiple_of(10) && exponent < MAX_DECIMAL_EXPONENT {
         mantissa /= 10;
         exponent += 1;
     }
     let word = if exponent == 0 {
-        (mantissa <= u64::MAX >> (1 + shift)).then(|| mantissa << 1)
+        (mantissa <= u64::MAX >> (1 + shift)).then_some(mantissa << 1)
     } else {
         (mantissa <= u64::MAX >> (4 + shift))
-            .then(|| (((mantissa << 3) | u64::from(exponent - 1)) << 1) | 1)
+            .then_some((((mantissa << 3) | u64::from(exponent - 1)) << 1) | 1)
     };
-    word.unwrap_or(u64::MAX >> (1 + shift) << 1) << shift
+    word.unwrap_or((u64::MAX >> (1 + shift)) << 1) << shift
 }
 
 fn zigzag(value: i64) -> u64 {
