@@ -7,9 +7,14 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use tasklab_core::codec::{
+    encode_scenario, scenario_file_from_json, scenario_file_to_json, ScenarioFile,
+};
+use tasklab_core::export::{ExportTask, TimeUnit};
 use tasklab_core::predict::{PolicyChoice, PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::report::checksum_hex;
+use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use tasklab_engine::parallel::ParallelOptions;
 use tasklab_engine::web::{hardware_concurrency, start_pool};
@@ -19,7 +24,10 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::editor::ScenarioEditor;
 use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::exports::{ExportButtons, ExportData};
+use crate::gallery::Gallery;
 use crate::live::LiveRun;
 use crate::predict::{MeasuredRun, PredictView};
 use crate::runner::{self, ActiveRun, FinishedRun, FrameMeter};
@@ -46,6 +54,7 @@ struct OneCpuRun {
 }
 
 /// Everything the page shows.
+#[derive(Clone)]
 pub struct AppState {
     settings: Settings,
     notices: Vec<Notice>,
@@ -53,9 +62,36 @@ pub struct AppState {
     pool: PoolStatus,
     active: Option<Rc<ActiveRun>>,
     last: Option<(Settings, FinishedRun)>,
-    one_cpu_runs: HashMap<Preset, OneCpuRun>,
+    /// Keyed by [`scenario_key`].
+    one_cpu_runs: HashMap<String, OneCpuRun>,
     autorun_pending: bool,
     copy_status: Option<String>,
+    /// Earlier custom scenarios (None = the preset's), most recent last, for Undo.
+    undo: Vec<Option<Scenario>>,
+    /// Whether the next URL change adds a history entry (a new preset or an import) instead of replacing it.
+    push_history: bool,
+}
+
+/// Most edits Undo remembers.
+const UNDO_DEPTH: usize = 100;
+
+/// Identity of the scenario of `settings`, for caches and comparisons: the preset id, or the custom link code.
+pub fn scenario_key(settings: &Settings) -> String {
+    match &settings.custom {
+        Some(custom) => format!("custom:{}", encode_scenario(custom)),
+        None => settings.preset.id().to_owned(),
+    }
+}
+
+/// Title of the scenario of `settings`.
+fn scenario_title(settings: &Settings) -> String {
+    match &settings.custom {
+        Some(_) => format!(
+            "Custom scenario (from \u{201c}{}\u{201d})",
+            settings.preset.title()
+        ),
+        None => settings.preset.title().to_owned(),
+    }
 }
 
 /// Everything that changes the page.
@@ -80,6 +116,18 @@ pub enum Action {
     DismissNotices,
     /// A Predict control changed.
     SetPredict(PredictSettings),
+    /// The editor produced a new scenario.
+    EditScenario(Scenario),
+    /// Undo the last scenario change.
+    Undo,
+    /// Back to the preset's own scenario.
+    ResetToPreset,
+    /// A scenario file was read.
+    Import(Box<ScenarioFile>),
+    /// A file could not be imported: why.
+    ImportFailed(String),
+    /// Back/forward: the address changed under us.
+    LoadFromUrl,
 }
 
 impl AppState {
@@ -112,16 +160,35 @@ impl AppState {
             last: None,
             one_cpu_runs: HashMap::new(),
             copy_status: None,
+            undo: Vec::new(),
+            push_history: false,
         }
+    }
+
+    /// Remembers the current scenario for Undo, before it changes.
+    fn remember_for_undo(&mut self) {
+        self.undo.push(self.settings.custom.clone());
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+    }
+
+    /// Why the current scenario cannot run, if it cannot.
+    fn scenario_problem(&self) -> Option<String> {
+        self.settings
+            .scenario()
+            .validate()
+            .err()
+            .map(|error| error.to_string())
     }
 
     /// Unit costs for predictions of the current preset, calibrated from a real run of it: its last one-CPU run
     /// if any, else its last run (CPU time summed over workers). Without either, typical costs.
     fn prediction_costs(&self) -> (UnitCosts, String) {
-        let preset = self.settings.preset;
+        let key = scenario_key(&self.settings);
         let typical = UnitCosts::default();
-        let predicted_cpu_ms = typical.cpu_ms(&preset.scenario());
-        if let Some(run) = self.one_cpu_runs.get(&preset) {
+        let predicted_cpu_ms = typical.cpu_ms(&self.settings.scenario());
+        if let Some(run) = self.one_cpu_runs.get(&key) {
             return (
                 typical.scaled(run.busy_ms / predicted_cpu_ms),
                 format!(
@@ -130,11 +197,9 @@ impl AppState {
                 ),
             );
         }
-        if let Some((settings, finished)) = self
-            .last
-            .as_ref()
-            .filter(|(settings, finished)| settings.preset == preset && !finished.record.stopped)
-        {
+        if let Some((settings, finished)) = self.last.as_ref().filter(|(settings, finished)| {
+            scenario_key(settings) == key && !finished.record.stopped
+        }) {
             return (
                 typical.scaled(busy_ms(&finished.record) / predicted_cpu_ms),
                 format!(
@@ -158,6 +223,9 @@ impl AppState {
         if self.is_running() {
             return Some("a run is in progress");
         }
+        if self.scenario_problem().is_some() {
+            return Some("the scenario is not valid");
+        }
         if self.settings.mode == Mode::Multiprocessing {
             return match self.pool {
                 PoolStatus::Starting => Some("the workers are still starting"),
@@ -173,19 +241,80 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = AppState {
-            settings: self.settings.clone(),
-            notices: self.notices.clone(),
-            max_workers: self.max_workers,
-            pool: self.pool.clone(),
-            active: self.active.clone(),
-            last: self.last.clone(),
-            one_cpu_runs: self.one_cpu_runs.clone(),
-            autorun_pending: self.autorun_pending,
-            copy_status: self.copy_status.clone(),
-        };
+        let mut next = (*self).clone();
+        next.push_history = false;
         match action {
-            Action::SetPreset(preset) => next.settings.preset = preset,
+            Action::SetPreset(preset) => {
+                next.remember_for_undo();
+                next.settings.preset = preset;
+                next.settings.custom = None;
+                next.push_history = true;
+            }
+            Action::EditScenario(scenario) => {
+                next.remember_for_undo();
+                // Editing back to the preset's own scenario makes the link short again.
+                next.settings.custom =
+                    (scenario != next.settings.preset.scenario()).then_some(scenario);
+            }
+            Action::Undo => {
+                if let Some(previous) = next.undo.pop() {
+                    next.settings.custom = previous;
+                }
+            }
+            Action::ResetToPreset => {
+                next.remember_for_undo();
+                next.settings.custom = None;
+            }
+            Action::Import(file) => {
+                next.remember_for_undo();
+                if let Some(query) = &file.settings_query {
+                    let parsed = parse_query(query, next.max_workers);
+                    let imported = parsed.settings;
+                    next.settings.mode = imported.mode;
+                    next.settings.workers = imported.workers;
+                    next.settings.slice_ms = imported.slice_ms;
+                    next.settings.predict = imported.predict;
+                    next.settings.preset = imported.preset;
+                    next.notices.extend(
+                        parsed
+                            .notices
+                            .into_iter()
+                            .filter(|notice| notice.field != "s"),
+                    );
+                }
+                next.settings.custom = Some(file.scenario);
+                next.push_history = true;
+            }
+            Action::ImportFailed(reason) => next.notices.push(Notice {
+                field: "import".into(),
+                message: format!("{reason}; nothing was changed"),
+            }),
+            Action::LoadFromUrl => {
+                let parsed = parse_query(&browser::current_query(), next.max_workers);
+                let damaged_scenario = parsed.notices.iter().any(|notice| notice.field == "s");
+                let mut settings = parsed.settings;
+                if damaged_scenario {
+                    // Keep what the user was working on rather than silently swapping in the preset.
+                    settings.custom = next.settings.custom.clone();
+                    settings.preset = next.settings.preset;
+                }
+                if settings.mode == Mode::Multiprocessing && next.pool != PoolStatus::Ready {
+                    settings.mode = next.settings.mode;
+                }
+                if settings.custom != next.settings.custom
+                    || settings.preset != next.settings.preset
+                {
+                    next.remember_for_undo();
+                }
+                next.notices = parsed.notices;
+                if damaged_scenario {
+                    next.notices.push(Notice {
+                        field: "s".into(),
+                        message: "kept the scenario you had instead".into(),
+                    });
+                }
+                next.settings = settings;
+            }
             Action::SetMode(mode) => next.settings.mode = mode,
             Action::SetWorkers(workers) => {
                 next.settings.workers = workers.clamp(1, next.max_workers)
@@ -221,7 +350,7 @@ impl Reducible for AppState {
                         Mode::SingleThread => "single thread".to_owned(),
                     };
                     next.one_cpu_runs.insert(
-                        settings.preset,
+                        scenario_key(&settings),
                         OneCpuRun {
                             wall_ms: finished.record.wall_ms,
                             busy_ms: busy_ms(&finished.record),
@@ -247,7 +376,7 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
         return;
     }
     let settings = state.settings.clone();
-    let scenario = settings.preset.scenario();
+    let scenario = settings.scenario();
     let active = Rc::new(ActiveRun {
         progress: Arc::new(LiveProgress::new(&scenario)),
         meter: RefCell::new(FrameMeter::default()),
@@ -256,7 +385,7 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
     let pool_ready = state.pool == PoolStatus::Ready;
     let one_cpu_wall_ms = state
         .one_cpu_runs
-        .get(&settings.preset)
+        .get(&scenario_key(&settings))
         .map(|run| run.wall_ms);
     dispatcher.dispatch(Action::RunStarted(Rc::clone(&active)));
     spawn_local(async move {
@@ -315,10 +444,26 @@ pub fn app() -> Html {
             }
         });
     }
-    // The URL mirrors the settings.
-    use_effect_with(state.settings.to_query(false), |query| {
-        browser::replace_query(query)
-    });
+    // The URL mirrors the settings: a new preset or an import adds a history entry, other changes replace it.
+    {
+        let push = state.push_history;
+        use_effect_with(state.settings.to_query(false), move |query| {
+            if push {
+                browser::push_query(query);
+            } else {
+                browser::replace_query(query);
+            }
+        });
+    }
+    // Back and forward restore the scenario and settings of that entry.
+    {
+        let dispatcher = dispatcher.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                browser::PopstateListener::new(move || dispatcher.dispatch(Action::LoadFromUrl));
+            move || drop(listener)
+        });
+    }
     // `run=1`: start as soon as the chosen mode can run.
     {
         let ready = state.autorun_pending && state.run_blocker().is_none();
@@ -397,12 +542,83 @@ pub fn app() -> Html {
             });
         })
     };
+    let on_choose_preset = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |preset| dispatcher.dispatch(Action::SetPreset(preset)))
+    };
+    let on_import = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: Event| {
+            let Some(input) = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                import_file(file, dispatcher.clone());
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let dispatcher = dispatcher.clone();
+        let running = running;
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            if running {
+                return;
+            }
+            if let Some(file) = event
+                .data_transfer()
+                .and_then(|transfer| transfer.files())
+                .and_then(|files| files.get(0))
+            {
+                import_file(file, dispatcher.clone());
+            }
+        })
+    };
+    let on_drag_over = Callback::from(|event: DragEvent| event.prevent_default());
+    let on_save_scenario = {
+        let settings = settings.clone();
+        Callback::from(move |_| {
+            let file = ScenarioFile {
+                scenario: settings.scenario(),
+                settings_query: Some(settings.to_query(false)),
+            };
+            let _ = browser::download(
+                "tasklab-scenario.json",
+                "application/json",
+                &scenario_file_to_json(&file),
+            );
+        })
+    };
+    let editor = {
+        let (costs, _) = state.prediction_costs();
+        let on_edit = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |scenario| dispatcher.dispatch(Action::EditScenario(scenario)))
+        };
+        let on_undo = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |_| dispatcher.dispatch(Action::Undo))
+        };
+        let on_reset = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |_| dispatcher.dispatch(Action::ResetToPreset))
+        };
+        html! {
+            <ScenarioEditor scenario={settings.scenario()} costs={costs} modified={settings.custom.is_some()}
+                            can_undo={!state.undo.is_empty()} problem={state.scenario_problem().map(AttrValue::from)}
+                            on_edit={on_edit} on_undo={on_undo} on_reset={on_reset} disabled={running} />
+        }
+    };
     let on_dismiss = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_| dispatcher.dispatch(Action::DismissNotices))
     };
 
-    let scenario = settings.preset.scenario();
+    let scenario = settings.scenario();
     let multiprocessing_note = match &state.pool {
         PoolStatus::Ready => None,
         PoolStatus::Starting => Some("Starting the workers…".to_owned()),
@@ -412,7 +628,7 @@ pub fn app() -> Html {
     };
 
     html! {
-        <main>
+        <main ondrop={on_drop} ondragover={on_drag_over}>
             <header>
                 <h1>{"tasklab"}</h1>
                 <p class="tagline">{"Multitasking is one CPU switching quickly between tasks; multiprocessing is several CPUs running them at the same time. Run both for real in this page and compare."}</p>
@@ -488,6 +704,18 @@ pub fn app() -> Html {
                 <input id="share-url" class="share-url" readonly=true value={share_url} aria-label="Link to these settings" />
             </section>
 
+            <section class="scenario-tools">
+                <Gallery current={settings.custom.is_none().then_some(settings.preset)} on_choose={on_choose_preset} disabled={running} />
+                {editor}
+                <div class="actions">
+                    <label class="file-button">{"Import a scenario (JSON) "}
+                        <input type="file" id="import-file" accept=".json,application/json" onchange={on_import} disabled={running} />
+                    </label>
+                    <button id="save-scenario" class="small" onclick={on_save_scenario}>{"Save scenario (JSON)"}</button>
+                    <small>{"…or drop a scenario file anywhere on the page."}</small>
+                </div>
+            </section>
+
             <section class="explain">
                 <h2>{settings.mode.label()}</h2>
                 <p>{mode_explanation(settings.mode)}</p>
@@ -514,7 +742,7 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
         .last
         .as_ref()
         .filter(|(settings, finished)| {
-            settings.preset == state.settings.preset && !finished.record.stopped
+            scenario_key(settings) == scenario_key(&state.settings) && !finished.record.stopped
         })
         .map(|(settings, finished)| {
             // The textbook policy each executor follows: round robin with the slice on one CPU, or first come first
@@ -554,7 +782,7 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
         Callback::from(move |predict| dispatcher.dispatch(Action::SetPredict(predict)))
     };
     html! {
-        <PredictView preset={state.settings.preset} settings={state.settings.predict} costs={costs}
+        <PredictView scenario={state.settings.scenario()} settings={state.settings.predict} costs={costs}
                      calibration={calibration} measured={measured} on_change={on_change} />
     }
 }
@@ -580,8 +808,8 @@ fn view_progress(state: &AppState, names: &[String]) -> Html {
         return html! { <LiveRun active={Rc::clone(active)} names={names.to_vec()} /> };
     }
     let fractions = match &state.last {
-        Some((settings, finished)) if settings.preset == state.settings.preset => {
-            let scenario = settings.preset.scenario();
+        Some((settings, finished)) if scenario_key(settings) == scenario_key(&state.settings) => {
+            let scenario = settings.scenario();
             scenario
                 .tasks
                 .iter()
@@ -637,13 +865,68 @@ pub fn meter_line(meter: (u32, f64), longest_task: Option<f64>, label: &str) -> 
     }
 }
 
+/// The last run as an exportable timeline.
+fn run_export_data(settings: &Settings, finished: &FinishedRun) -> Rc<ExportData> {
+    let report = &finished.report;
+    let scenario = settings.scenario();
+    Rc::new(ExportData {
+        title: format!("{} · {}", scenario_title(settings), settings.mode.label()),
+        file_stem: format!("tasklab-{}-{}", report.preset, report.mode),
+        time_unit: TimeUnit::Milliseconds,
+        lanes: lane_labels(settings.mode, report.busy_per_lane.len()),
+        tasks: report
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| ExportTask {
+                name: task.name.clone(),
+                colour: scenario
+                    .tasks
+                    .get(index)
+                    .and_then(|spec| spec.colour.clone())
+                    .unwrap_or_else(|| task_colour(index).to_lowercase()),
+                metrics: vec![
+                    ("checksum".into(), task.checksum.clone()),
+                    (
+                        "start_ms".into(),
+                        task.start_ms
+                            .map(|ms| format!("{ms:.3}"))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "end_ms".into(),
+                        task.end_ms.map(|ms| format!("{ms:.3}")).unwrap_or_default(),
+                    ),
+                ],
+            })
+            .collect(),
+        slices: report.slices.clone(),
+        switches: Vec::new(),
+        span: report.wall_ms,
+    })
+}
+
+/// Reads a dropped or picked file and imports it.
+fn import_file(file: web_sys::File, dispatcher: UseReducerDispatcher<AppState>) {
+    spawn_local(async move {
+        let action = match browser::read_file_text(&file).await {
+            Ok(text) => match scenario_file_from_json(&text) {
+                Ok(scenario_file) => Action::Import(Box::new(scenario_file)),
+                Err(error) => Action::ImportFailed(format!("{}: {error}", file.name())),
+            },
+            Err(reason) => Action::ImportFailed(reason),
+        };
+        dispatcher.dispatch(action);
+    });
+}
+
 fn view_results(state: &AppState) -> Html {
     let Some((settings, finished)) = &state.last else {
         return html! {};
     };
     let report = &finished.report;
     let names: Vec<String> = report.tasks.iter().map(|task| task.name.clone()).collect();
-    let one_cpu = state.one_cpu_runs.get(&settings.preset);
+    let one_cpu = state.one_cpu_runs.get(&scenario_key(settings));
     let used_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
     let speedup_text = match (report.speedup_vs_one_worker, one_cpu) {
         _ if report.stopped => "—".to_owned(),
@@ -679,7 +962,7 @@ fn view_results(state: &AppState) -> Html {
     };
     html! {
         <section class="results" id="results">
-            <h2>{format!("Last run: {} — {}", settings.preset.title(), settings.mode.label())}</h2>
+            <h2>{format!("Last run: {} — {}", scenario_title(settings), settings.mode.label())}</h2>
             <dl class="figures">
                 <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
                 <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text}</dd>
@@ -703,7 +986,10 @@ fn view_results(state: &AppState) -> Html {
                 </tbody>
             </table>
             {agreement}
-            <button id="export-run" onclick={export}>{"Export run (JSON)"}</button>
+            <div class="actions">
+                <button id="export-run" onclick={export}>{"Export run (JSON)"}</button>
+                <ExportButtons data={run_export_data(settings, finished)} id_prefix="run" />
+            </div>
         </section>
     }
 }

@@ -148,3 +148,131 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Strin
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
+
+/// Adds a history entry for `query` (a new scenario the user chose: Back returns to the previous one).
+pub fn push_query(query: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let url = format!("{}?{query}", page_base_url());
+    let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
+}
+
+/// Calls a function on every back/forward navigation while it lives; removes itself when dropped.
+pub struct PopstateListener {
+    callback: Closure<dyn FnMut()>,
+}
+
+impl PopstateListener {
+    /// Starts listening.
+    pub fn new(on_change: impl FnMut() + 'static) -> Self {
+        let callback = Closure::<dyn FnMut()>::new(on_change);
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("popstate", callback.as_ref().unchecked_ref());
+        }
+        Self { callback }
+    }
+}
+
+impl Drop for PopstateListener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "popstate",
+                self.callback.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+/// Largest file the page imports.
+pub const MAX_IMPORT_BYTES: f64 = 1024.0 * 1024.0;
+
+/// Reads a user's file as text, refusing files over [`MAX_IMPORT_BYTES`] before reading them.
+pub async fn read_file_text(file: &web_sys::File) -> Result<String, String> {
+    if file.size() > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "{} is {:.1} MB; scenario files may be at most 1 MB",
+            file.name(),
+            file.size() / 1_048_576.0
+        ));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|_| format!("{} could not be read", file.name()))?;
+    text.as_string()
+        .ok_or_else(|| format!("{} is not text", file.name()))
+}
+
+/// Draws an SVG document on a canvas (at twice its size, for sharp text) and offers it as a PNG download.
+pub async fn download_svg_as_png(
+    file_name: &str,
+    svg: &str,
+    width: u32,
+    height: u32,
+) -> Result<(), String> {
+    let error = |what: &str| format!("PNG export failed: {what}");
+    let window = web_sys::window().ok_or_else(|| error("no window"))?;
+    let document = window.document().ok_or_else(|| error("no document"))?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(
+        &Array::of1(&JsValue::from_str(svg)),
+        &options,
+    )
+    .map_err(|_| error("blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| error("object URL"))?;
+    let image = web_sys::HtmlImageElement::new().map_err(|_| error("image"))?;
+    let loaded = Promise::new(&mut |resolve, reject| {
+        image.set_onload(Some(&resolve));
+        image.set_onerror(Some(&reject));
+    });
+    image.set_src(&url);
+    let load_result = JsFuture::from(loaded).await;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    load_result.map_err(|_| error("the SVG did not load as an image"))?;
+    let scale = 2;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| error("canvas"))?
+        .unchecked_into();
+    canvas.set_width(width * scale);
+    canvas.set_height(height * scale);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or_else(|| error("2D context"))?
+        .unchecked_into();
+    context.set_fill_style_str("#ffffff");
+    context.fill_rect(
+        0.0,
+        0.0,
+        f64::from(width * scale),
+        f64::from(height * scale),
+    );
+    context
+        .draw_image_with_html_image_element_and_dw_and_dh(
+            &image,
+            0.0,
+            0.0,
+            f64::from(width * scale),
+            f64::from(height * scale),
+        )
+        .map_err(|_| error("drawing"))?;
+    let data_url = canvas
+        .to_data_url_with_type("image/png")
+        .map_err(|_| error("encoding"))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| error("link"))?
+        .unchecked_into();
+    anchor.set_href(&data_url);
+    anchor.set_download(file_name);
+    anchor.click();
+    Ok(())
+}

@@ -4,7 +4,10 @@
 mod app;
 mod browser;
 mod diagnostics;
+mod editor;
 mod explain;
+mod exports;
+mod gallery;
 mod live;
 mod predict;
 mod runner;

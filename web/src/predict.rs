@@ -1,16 +1,20 @@
 //! The Predict view: the current scenario on N virtual CPUs under a classic scheduling policy, from the
 //! deterministic simulator, drawn like a real run, with its metrics, and beside the last real run when there is one.
 
+use std::rc::Rc;
 use tasklab_core::predict::{
     to_sim_scenario, to_sim_scenario_split, PolicyChoice, PredictSettings, UnitCosts,
     MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
 };
-use tasklab_core::presets::Preset;
+use tasklab_core::scenario::Scenario;
+
+use tasklab_core::export::{ExportTask, TimeUnit};
 use tasklab_core::report::Slice;
 use tasklab_core::sim::{simulate, SimResult, SliceKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::exports::{ExportButtons, ExportData};
 use crate::timeline::{task_colour, Timeline};
 
 /// A real run to compare with its model.
@@ -30,7 +34,7 @@ pub struct MeasuredRun {
 #[derive(Properties, PartialEq)]
 pub struct PredictProps {
     /// The scenario.
-    pub preset: Preset,
+    pub scenario: Scenario,
     /// Policy and machine.
     pub settings: PredictSettings,
     /// Cost of a unit on this machine (calibrated), ms.
@@ -76,8 +80,8 @@ fn number_from(event: &Event) -> Option<u64> {
 #[function_component(PredictView)]
 pub fn predict_view(props: &PredictProps) -> Html {
     let settings = props.settings;
-    let scenario = props.preset.scenario();
-    let sim_scenario = to_sim_scenario(&scenario, &props.costs);
+    let scenario = &props.scenario;
+    let sim_scenario = to_sim_scenario(scenario, &props.costs);
     // Simulate only when the scenario or the settings change, not on every render of the page.
     let result = use_memo((sim_scenario, settings), |(sim_scenario, settings)| {
         simulate(
@@ -128,7 +132,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
     };
     let model_scenario = props.measured.as_ref().map(|measured| {
         (
-            to_sim_scenario_split(&scenario, &props.costs, measured.chunks),
+            to_sim_scenario_split(scenario, &props.costs, measured.chunks),
             measured.model,
         )
     });
@@ -225,6 +229,46 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
         .map(|cpu| format!("CPU {cpu}"))
         .collect();
     let summary = &result.summary;
+    let export = Rc::new(ExportData {
+        title: format!(
+            "Prediction · {} on {} CPU(s)",
+            settings.policy.label(),
+            settings.cpus
+        ),
+        file_stem: format!(
+            "tasklab-prediction-{}-{}cpu",
+            settings.policy.id(),
+            settings.cpus
+        ),
+        time_unit: TimeUnit::Ticks,
+        lanes: lanes.clone(),
+        tasks: result
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(index, metrics)| ExportTask {
+                name: metrics.name.clone(),
+                colour: props
+                    .scenario
+                    .tasks
+                    .get(index)
+                    .and_then(|task| task.colour.clone())
+                    .unwrap_or_else(|| task_colour(index).to_lowercase()),
+                metrics: vec![
+                    ("arrival".into(), metrics.arrival.to_string()),
+                    ("first_run".into(), metrics.first_run.to_string()),
+                    ("completion".into(), metrics.completion.to_string()),
+                    ("response".into(), metrics.response.to_string()),
+                    ("turnaround".into(), metrics.turnaround.to_string()),
+                    ("waiting".into(), metrics.waiting.to_string()),
+                    ("cpu_time".into(), metrics.cpu_time.to_string()),
+                ],
+            })
+            .collect(),
+        slices: task_slices.clone(),
+        switches: switch_slices.clone(),
+        span: summary.makespan as f64,
+    });
     html! {
         <>
             <Timeline task_names={names} slices={task_slices} switches={switch_slices}
@@ -238,6 +282,7 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
                     <dt>{"Speed-up vs 1 CPU"}</dt><dd>{format!("{speedup:.2}× (efficiency {:.0}%)", efficiency * 100.0)}</dd>
                 }
             </dl>
+            <ExportButtons data={export} id_prefix="prediction" />
             <table class="task-table">
                 <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
                 <tbody>

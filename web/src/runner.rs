@@ -66,13 +66,13 @@ pub struct FinishedRun {
 
 thread_local! {
     /// Reference checksums per preset, computed once per page load.
-    static REFERENCES: RefCell<HashMap<&'static str, Vec<u64>>> = RefCell::new(HashMap::new());
+    static REFERENCES: RefCell<HashMap<String, Vec<u64>>> = RefCell::new(HashMap::new());
 }
 
 /// Reference checksums of a scenario, computed on the pool when there is one (the main thread stays free), or
 /// on the main thread one task at a time, yielding in between.
-async fn reference_checksums(key: &'static str, scenario: &Scenario, pool_ready: bool) -> Vec<u64> {
-    if let Some(cached) = REFERENCES.with(|references| references.borrow().get(key).cloned()) {
+async fn reference_checksums(key: String, scenario: &Scenario, pool_ready: bool) -> Vec<u64> {
+    if let Some(cached) = REFERENCES.with(|references| references.borrow().get(&key).cloned()) {
         return cached;
     }
     let checksums = if pool_ready {
@@ -102,7 +102,7 @@ pub async fn run(
     active: Rc<ActiveRun>,
     one_cpu_wall_ms: Option<f64>,
 ) -> FinishedRun {
-    let scenario = settings.preset.scenario();
+    let scenario = settings.scenario();
     // Let the page paint its "running" state before the no-yield mode takes the thread.
     browser::next_animation_frame().await;
     let clock = WebClock;
@@ -149,14 +149,19 @@ pub async fn run(
     browser::next_animation_frame().await;
     let longest_long_task = browser::longest_long_task_between(start_ms, end_ms);
 
-    let reference = reference_checksums(settings.preset.id(), &scenario, pool_ready).await;
+    let reference =
+        reference_checksums(crate::app::scenario_key(&settings), &scenario, pool_ready).await;
     let meter = *active.meter.borrow();
     let checksums_agree = !record.stopped && record.checksums == reference;
     let speedup = one_cpu_wall_ms
         .filter(|_| !record.stopped && record.wall_ms > 0.0)
         .map(|one_cpu| one_cpu / record.wall_ms);
     let report = RunReport {
-        preset: settings.preset.id().to_owned(),
+        preset: if settings.custom.is_some() {
+            "custom".to_owned()
+        } else {
+            settings.preset.id().to_owned()
+        },
         mode: settings.mode.id().to_owned(),
         workers: settings.workers,
         slice_ms: settings.slice_ms,
