@@ -31,7 +31,7 @@ use crate::gallery::Gallery;
 use crate::live::LiveRun;
 use crate::predict::{MeasuredRun, PredictView};
 use crate::runner::{self, ActiveRun, FinishedRun, FrameMeter};
-use crate::timeline::{task_colour, Timeline};
+use crate::timeline::{scenario_colours, task_colour, Timeline};
 
 /// Whether the worker pool can be used.
 #[derive(Debug, Clone, PartialEq)]
@@ -969,7 +969,7 @@ fn view_results(state: &AppState) -> Html {
                 <dt>{"Busy per lane"}</dt>
                 <dd>{ report.busy_per_lane.iter().enumerate().map(|(lane, busy)| format!("{} {:.0}%", lane_labels(settings.mode, report.busy_per_lane.len()).get(lane).cloned().unwrap_or_default(), busy * 100.0)).collect::<Vec<_>>().join(" · ") }</dd>
             </dl>
-            <Timeline task_names={names} slices={report.slices.clone()} wall_ms={report.wall_ms}
+            <Timeline task_names={names} slices={report.slices.clone()} wall_ms={report.wall_ms} task_colours={scenario_colours(&settings.scenario())}
                       lane_labels={lane_labels(settings.mode, report.busy_per_lane.len())} />
             <table class="task-table">
                 <thead><tr><th>{"Task"}</th><th>{"Start"}</th><th>{"Finish"}</th><th>{"Checksum"}</th><th>{"Reference"}</th></tr></thead>

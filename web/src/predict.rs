@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::exports::{ExportButtons, ExportData};
-use crate::timeline::{task_colour, Timeline};
+use crate::timeline::{scenario_colours, task_colour, Timeline};
 
 /// A real run to compare with its model.
 #[derive(Debug, Clone, PartialEq)]
@@ -271,7 +271,7 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
     });
     html! {
         <>
-            <Timeline task_names={names} slices={task_slices} switches={switch_slices}
+            <Timeline task_names={names} slices={task_slices} switches={switch_slices} task_colours={scenario_colours(&props.scenario)}
                       wall_ms={summary.makespan as f64} lane_labels={lanes} />
             <dl class="figures">
                 <dt>{"Makespan"}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>

@@ -9,9 +9,23 @@ pub const TASK_COLOURS: [&str; 8] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
 ];
 
-/// The colour of task number `task`.
+/// The palette colour of task number `task`.
 pub fn task_colour(task: usize) -> &'static str {
     TASK_COLOURS[task % TASK_COLOURS.len()]
+}
+
+/// The colour of each task of `scenario`: its own, or the palette's.
+pub fn scenario_colours(scenario: &tasklab_core::scenario::Scenario) -> Vec<String> {
+    scenario
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(index, task)| {
+            task.colour
+                .clone()
+                .unwrap_or_else(|| task_colour(index).to_lowercase())
+        })
+        .collect()
 }
 
 /// What a timeline shows.
@@ -28,6 +42,9 @@ pub struct TimelineProps {
     /// Context switches (task = the task switched to), drawn in grey; only predictions have them.
     #[prop_or_default]
     pub switches: Vec<Slice>,
+    /// Colour of each task (missing entries use the palette).
+    #[prop_or_default]
+    pub task_colours: Vec<String>,
     /// Unit of the axis.
     #[prop_or(AttrValue::Static("ms"))]
     pub unit: AttrValue,
@@ -92,6 +109,13 @@ pub fn timeline(props: &TimelineProps) -> Html {
             </rect>
         }
     });
+    let colour_of = |task: usize| -> String {
+        props
+            .task_colours
+            .get(task)
+            .cloned()
+            .unwrap_or_else(|| task_colour(task).to_owned())
+    };
     let slice_rects = props.slices.iter().map(|slice| {
         let x = x_of(slice.start_ms);
         // At least half a unit wide so a very short slice is still visible.
@@ -104,7 +128,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         html! {
             <rect class="slice" x={format!("{x:.2}")} y={(lane_y(slice.lane) + 2.0).to_string()}
                   width={format!("{width:.2}")} height={(LANE_HEIGHT - 4.0).to_string()}
-                  fill={task_colour(slice.task)} data-task={slice.task.to_string()}>
+                  fill={colour_of(slice.task)} data-task={slice.task.to_string()}>
                 <title>{format!("{name}: {:.1}–{:.1} ms", slice.start_ms, slice.end_ms)}</title>
             </rect>
         }
@@ -123,7 +147,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     });
     let legend = props.task_names.iter().enumerate().map(|(task, name)| {
         html! {
-            <li><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{name.clone()}</li>
+            <li><span class="swatch" style={format!("background:{}", colour_of(task))}></span>{name.clone()}</li>
         }
     });
     let switch_legend = (!props.switches.is_empty()).then(|| {
