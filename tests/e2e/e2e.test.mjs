@@ -113,8 +113,10 @@ describe('cross-origin isolated page', () => {
     // A slice ends at the first clock check past its deadline; the OS may still pause the thread now and then,
     // so the bound is on the 90th percentile (the benchmark reports the longest).
     const lengths = slices.map((slice) => slice.end_ms - slice.start_ms).sort((a, b) => a - b);
+    const median = lengths[Math.floor(lengths.length / 2)];
     const p90 = lengths[Math.floor(lengths.length * 0.9)];
-    assert.ok(p90 < 3 + 1, `90th percentile slice ${p90} ms with a 3 ms slice`);
+    assert.ok(median < 3 + 0.5, `median slice ${median} ms with a 3 ms slice`);
+    assert.ok(p90 < 3 + 2, `90th percentile slice ${p90} ms with a 3 ms slice`);
     assert.ok(new Set(slices.map((slice) => slice.task)).size === 2);
     assert.ok(report.frames > 5, `frames drawn during the run: ${report.frames}`);
     await context.close();
@@ -148,16 +150,19 @@ describe('cross-origin isolated page', () => {
     await context.close();
   });
 
-  test('changing a control replaces the URL instead of adding history entries', async () => {
+  test('a new preset adds a history entry; changing a setting replaces it', async () => {
     const { page, context } = await openPage(isolated.url);
     const historyLength = await page.evaluate(() => history.length);
     await page.selectOption('#preset', 'one-big-job');
+    await page.waitForFunction(() => location.search.includes('preset=one-big-job'));
+    assert.equal(await page.evaluate(() => history.length), historyLength + 1);
     await page.check('#mode-single-thread');
-    await page.waitForFunction(() => location.search.includes('mode=single-thread'));
+    await page.selectOption('#workers', '1');
+    await page.waitForFunction(() => location.search.includes('mode=single-thread') && location.search.includes('workers=1'));
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('preset'), 'one-big-job');
     assert.equal(url.searchParams.get('mode'), 'single-thread');
-    assert.equal(await page.evaluate(() => history.length), historyLength);
+    assert.equal(await page.evaluate(() => history.length), historyLength + 1);
     assert.equal(await page.inputValue('#share-url'), page.url());
     await page.click('#copy-link');
     await page.waitForSelector('.copy-status');
@@ -202,6 +207,139 @@ describe('cross-origin isolated page', () => {
     const again = await clickRunAndWait(page);
     assert.equal(again.stopped, false);
     assert.equal(again.checksums_agree, true);
+    await context.close();
+  });
+});
+
+describe('scenarios of your own', () => {
+  async function taskNames(page) {
+    return page.locator('.task-name-input').evaluateAll((inputs) => inputs.map((input) => input.value));
+  }
+
+  test('a scenario built in the editor travels whole in a link, with the same prediction', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs&policy=fcfs&cpus=3`);
+    await page.click('#editor summary');
+    await page.click('#add-task');
+    const names = page.locator('.task-name-input');
+    await names.nth(2).fill('Homework <b>&</b>');
+    await names.nth(2).press('Tab');
+    const amount = page.locator('.edit-task').nth(2).locator('.phase-amount').first();
+    await amount.fill('12345');
+    await amount.press('Tab');
+    await page.locator('.edit-task').nth(0).locator('.duplicate-task').click();
+    await page.waitForFunction(() => new URLSearchParams(location.search).has('s'));
+    assert.equal(await page.locator('#modified-badge').count(), 1);
+    const link = await page.inputValue('#share-url');
+    assert.ok(link.length < 2000, `link length ${link.length}`);
+    const expectedNames = await taskNames(page);
+    assert.deepEqual(expectedNames, ['Chef A: soup', 'Chef A: soup', 'Chef B: pie', 'Homework <b>&</b>']);
+    const expectedMakespan = await page.innerText('#predicted-makespan');
+
+    const fresh = await openPage(link);
+    await fresh.page.click('#editor summary');
+    assert.deepEqual(await taskNames(fresh.page), expectedNames);
+    assert.equal(await fresh.page.innerText('#predicted-makespan'), expectedMakespan);
+    assert.equal(await fresh.page.inputValue('#policy'), 'fcfs');
+    assert.equal(await fresh.page.inputValue('#cpus'), '3');
+    // The name is text, never markup.
+    assert.equal(await fresh.page.locator('b', { hasText: '&' }).count(), 0);
+    const report = await clickRunAndWait(fresh.page);
+    assert.equal(report.preset, 'custom');
+    assert.equal(report.tasks.length, 4);
+    assert.equal(report.checksums_agree, true);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(fresh.errors, []);
+    await fresh.page.screenshot({ path: `${SHOTS}custom.png`, fullPage: true });
+    await fresh.context.close();
+    await context.close();
+  });
+
+  test('undo and reset bring the scenario back', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs`);
+    await page.click('#editor summary');
+    await page.click('#add-task');
+    assert.equal((await taskNames(page)).length, 3);
+    await page.click('#undo');
+    assert.equal((await taskNames(page)).length, 2);
+    await page.waitForFunction(() => !new URLSearchParams(location.search).has('s'));
+    await page.click('#add-task');
+    await page.click('#reset-preset');
+    assert.equal((await taskNames(page)).length, 2);
+    assert.equal(await page.locator('#modified-badge').count(), 0);
+    await context.close();
+  });
+
+  test('back and forward move between the scenarios the user chose', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs`);
+    await page.click('#gallery summary');
+    await page.click('.card[data-preset="convoy"]');
+    await page.waitForFunction(() => location.search.includes('preset=convoy'));
+    await page.click('.card[data-preset="amdahl"]');
+    await page.waitForFunction(() => location.search.includes('preset=amdahl'));
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('#preset').value === 'convoy');
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('#preset').value === 'two-chefs');
+    await page.goForward();
+    await page.waitForFunction(() => document.querySelector('#preset').value === 'convoy');
+    await context.close();
+  });
+
+  test('a mangled scenario link shows a notice and the page stays usable', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs&s=1%21%21not-a-scenario`);
+    assert.equal(await page.locator('.notice[data-field="s"]').count(), 1);
+    assert.equal(await page.inputValue('#preset'), 'two-chefs');
+    const report = await clickRunAndWait(page);
+    assert.equal(report.checksums_agree, true);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('import: a scenario file replaces the scenario; a bad file changes nothing', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs`);
+    const scenario = { tasks: [
+      { name: 'Imported one', phases: [{ type: 'compute', kind: 'primes', units: 3000 }] },
+      { name: 'Imported two', phases: [{ type: 'wait', ms: 20 }, { type: 'compute', kind: 'hash-chain', units: 2000 }] },
+    ] };
+    await page.setInputFiles('#import-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
+    await page.waitForSelector('#modified-badge');
+    assert.deepEqual(await taskNames(page), ['Imported one', 'Imported two']);
+    await page.setInputFiles('#import-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"tasks": [ {"name": 5 } ]') });
+    await page.waitForSelector('.notice[data-field="import"]');
+    assert.deepEqual(await taskNames(page), ['Imported one', 'Imported two']);
+    await context.close();
+  });
+
+  test('exported trace matches the run, and the SVG has one element per slice', async () => {
+    const { page, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multitasking`);
+    const report = await clickRunAndWait(page);
+    const read = async (button) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      const stream = await download.createReadStream();
+      const chunks = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const trace = JSON.parse(await read('#run-export-trace'));
+    const events = trace.traceEvents.filter((event) => event.ph === 'X' && event.cat === 'task');
+    assert.equal(events.length, report.slices.length);
+    const sortedEvents = [...events].sort((a, b) => a.ts - b.ts);
+    const sortedSlices = [...report.slices].sort((a, b) => a.start_ms - b.start_ms);
+    sortedEvents.forEach((event, index) => {
+      assert.ok(Math.abs(event.ts - sortedSlices[index].start_ms * 1000) < 1);
+      assert.ok(Math.abs(event.dur - (sortedSlices[index].end_ms - sortedSlices[index].start_ms) * 1000) < 1);
+    });
+    assert.ok(trace.traceEvents.some((event) => event.ph === 'M' && event.name === 'thread_name' && event.args.name === 'Main thread'));
+    const svg = await read('#run-export-svg');
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return { error: doc.querySelector('parsererror') !== null, root: doc.documentElement.nodeName, slices: doc.querySelectorAll('rect.slice').length };
+    }, svg);
+    assert.deepEqual(parsed, { error: false, root: 'svg', slices: report.slices.length });
+    const csv = await read('#run-export-csv');
+    assert.equal(csv.split('\r\n').filter((line) => line.startsWith('slice,')).length, report.slices.length);
+    const png = await read('#run-export-png');
+    assert.ok(png.length > 1000);
     await context.close();
   });
 });

@@ -230,7 +230,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
         Callback::from(move |_| on_reset.emit(()))
     };
     html! {
-        <details class="editor" id="editor" open={props.modified}>
+        <details class="editor" id="editor">
             <summary>
                 <strong>{"Edit the scenario"}</strong>
                 if props.modified {
