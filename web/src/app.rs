@@ -563,7 +563,6 @@ pub fn app() -> Html {
     };
     let on_drop = {
         let dispatcher = dispatcher.clone();
-        let running = running;
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
             if running {
@@ -723,7 +722,7 @@ pub fn app() -> Html {
 
             <section class="progress" aria-live="polite">
                 <h2>{ if running { "Running…" } else { "Tasks" } }</h2>
-                { view_progress(&state, &scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()) }
+                { view_progress(&state, &scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>(), &scenario_colours(&scenario)) }
                 { view_meter(&state) }
             </section>
 
@@ -803,9 +802,9 @@ fn input_value(event: &InputEvent) -> String {
         .unwrap_or_default()
 }
 
-fn view_progress(state: &AppState, names: &[String]) -> Html {
+fn view_progress(state: &AppState, names: &[String], colours: &[String]) -> Html {
     if let Some(active) = &state.active {
-        return html! { <LiveRun active={Rc::clone(active)} names={names.to_vec()} /> };
+        return html! { <LiveRun active={Rc::clone(active)} names={names.to_vec()} colours={colours.to_vec()} /> };
     }
     let fractions = match &state.last {
         Some((settings, finished)) if scenario_key(settings) == scenario_key(&state.settings) => {
@@ -819,16 +818,16 @@ fn view_progress(state: &AppState, names: &[String]) -> Html {
         }
         _ => vec![0.0; names.len()],
     };
-    progress_bars(names, &fractions)
+    progress_bars(names, colours, &fractions)
 }
 
 /// One bar per task.
-pub fn progress_bars(names: &[String], fractions: &[f64]) -> Html {
+pub fn progress_bars(names: &[String], colours: &[String], fractions: &[f64]) -> Html {
     html! {
         <ul class="task-progress">
             { for names.iter().zip(fractions).enumerate().map(|(task, (name, fraction))| html! {
                 <li>
-                    <span class="task-name"><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{name.clone()}</span>
+                    <span class="task-name"><span class="swatch" style={format!("background:{}", colours.get(task).map_or(task_colour(task), String::as_str))}></span>{name.clone()}</span>
                     <progress max="1" value={fraction.to_string()} data-task={task.to_string()}></progress>
                     <span class="percent">{format!("{:.0}%", fraction * 100.0)}</span>
                 </li>
@@ -926,6 +925,7 @@ fn view_results(state: &AppState) -> Html {
     };
     let report = &finished.report;
     let names: Vec<String> = report.tasks.iter().map(|task| task.name.clone()).collect();
+    let colours = scenario_colours(&settings.scenario());
     let one_cpu = state.one_cpu_runs.get(&scenario_key(settings));
     let used_one_cpu = settings.mode != Mode::Multiprocessing || settings.workers == 1;
     let speedup_text = match (report.speedup_vs_one_worker, one_cpu) {
@@ -969,14 +969,14 @@ fn view_results(state: &AppState) -> Html {
                 <dt>{"Busy per lane"}</dt>
                 <dd>{ report.busy_per_lane.iter().enumerate().map(|(lane, busy)| format!("{} {:.0}%", lane_labels(settings.mode, report.busy_per_lane.len()).get(lane).cloned().unwrap_or_default(), busy * 100.0)).collect::<Vec<_>>().join(" · ") }</dd>
             </dl>
-            <Timeline task_names={names} slices={report.slices.clone()} wall_ms={report.wall_ms} task_colours={scenario_colours(&settings.scenario())}
+            <Timeline task_names={names} slices={report.slices.clone()} wall_ms={report.wall_ms} task_colours={colours.clone()}
                       lane_labels={lane_labels(settings.mode, report.busy_per_lane.len())} />
             <table class="task-table">
                 <thead><tr><th>{"Task"}</th><th>{"Start"}</th><th>{"Finish"}</th><th>{"Checksum"}</th><th>{"Reference"}</th></tr></thead>
                 <tbody>
                     { for report.tasks.iter().enumerate().map(|(task, result)| html! {
                         <tr>
-                            <td><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{result.name.clone()}</td>
+                            <td><span class="swatch" style={format!("background:{}", colours.get(task).map_or(task_colour(task), String::as_str))}></span>{result.name.clone()}</td>
                             <td>{result.start_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
                             <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
                             <td><code>{result.checksum.clone()}</code></td>

@@ -37,6 +37,11 @@ pub struct EditorProps {
     pub disabled: bool,
 }
 
+/// A change to the scenario made from an input's event.
+type EventEdit = Box<dyn Fn(&mut Scenario, &Event)>;
+/// A change to the scenario made by a button.
+type ClickEdit = Box<dyn Fn(&mut Scenario)>;
+
 fn input_text(event: &Event) -> String {
     event
         .target()
@@ -78,7 +83,7 @@ fn new_task(number: usize) -> TaskSpec {
 #[function_component(ScenarioEditor)]
 pub fn scenario_editor(props: &EditorProps) -> Html {
     // Builds a callback that applies `change` to a copy of the scenario and emits it.
-    let edit = |change: Box<dyn Fn(&mut Scenario, &Event)>| {
+    let edit = |change: EventEdit| {
         let scenario = props.scenario.clone();
         let on_edit = props.on_edit.clone();
         Callback::from(move |event: Event| {
@@ -89,7 +94,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
             }
         })
     };
-    let click = |change: Box<dyn Fn(&mut Scenario)>| {
+    let click = |change: ClickEdit| {
         let scenario = props.scenario.clone();
         let on_edit = props.on_edit.clone();
         Callback::from(move |_: MouseEvent| {

@@ -22,11 +22,15 @@ pub struct LiveRunProps {
     pub active: Rc<ActiveRun>,
     /// Task names.
     pub names: Vec<String>,
+    /// Task colours.
+    pub colours: Vec<String>,
 }
 
 impl PartialEq for LiveRunProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.active, &other.active) && self.names == other.names
+        Rc::ptr_eq(&self.active, &other.active)
+            && self.names == other.names
+            && self.colours == other.colours
     }
 }
 
@@ -62,7 +66,7 @@ pub fn live_run(props: &LiveRunProps) -> Html {
     let meter = *props.active.meter.borrow();
     html! {
         <>
-            { progress_bars(&props.names, &fractions) }
+            { progress_bars(&props.names, &props.colours, &fractions) }
             { meter_line((meter.frames, meter.longest_gap_ms), None, "during this run") }
         </>
     }
