@@ -59,6 +59,7 @@ for (const config of CONFIGS) {
     longest_main_task_ms: median(reports.map((report) => report.longest_main_task_ms)),
     longest_frame_gap_ms: median(reports.map((report) => report.longest_frame_gap_ms)),
     frames: median(reports.map((report) => report.frames)),
+    wall_ms_samples: reports.map((report) => Number(report.wall_ms.toFixed(1))),
   };
 }
 const wall = (name) => summary[name].wall_ms;
