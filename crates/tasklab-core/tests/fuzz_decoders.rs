@@ -9,8 +9,7 @@
 //! CI runs the default budget; a long run:
 //!
 //! ```text
-//! TASKLAB_FUZZ_CASES=1000000 cargo test --release --config 'profile.release.panic="unwind"' \
-//!     -p tasklab-core --test fuzz_decoders -- --nocapture
+//! TASKLAB_FUZZ_CASES=1000000 cargo test --release -p tasklab-core --test fuzz_decoders -- --nocapture
 //! ```
 //!
 //! (The release profile aborts on panic; with `build-std` a release *test* build then fails with "duplicate lang
