@@ -448,11 +448,7 @@ pub fn app() -> Html {
     {
         let push = state.push_history;
         use_effect_with(state.settings.to_query(false), move |query| {
-            if push {
-                browser::push_query(query);
-            } else {
-                browser::replace_query(query);
-            }
+            browser::set_query(query, push);
         });
     }
     // Back and forward restore the scenario and settings of that entry.
@@ -481,7 +477,7 @@ pub fn app() -> Html {
     let on_preset = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: Event| {
-            let value = select_value(&event);
+            let value = browser::form_value(&event);
             if let Some(preset) = Preset::from_id(&value) {
                 dispatcher.dispatch(Action::SetPreset(preset));
             }
@@ -494,7 +490,7 @@ pub fn app() -> Html {
     let on_workers = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: Event| {
-            if let Ok(workers) = select_value(&event).parse() {
+            if let Ok(workers) = browser::form_value(&event).parse() {
                 dispatcher.dispatch(Action::SetWorkers(workers));
             }
         })
@@ -502,7 +498,7 @@ pub fn app() -> Html {
     let on_slice = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: InputEvent| {
-            if let Ok(slice) = input_value(&event).parse() {
+            if let Ok(slice) = browser::form_value(&event).parse() {
                 dispatcher.dispatch(Action::SetSlice(slice));
             }
         })
@@ -784,22 +780,6 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
         <PredictView scenario={state.settings.scenario()} settings={state.settings.predict} costs={costs}
                      calibration={calibration} measured={measured} on_change={on_change} />
     }
-}
-
-fn select_value(event: &Event) -> String {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|select| select.value())
-        .unwrap_or_default()
-}
-
-fn input_value(event: &InputEvent) -> String {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .unwrap_or_default()
 }
 
 fn view_progress(state: &AppState, names: &[String], colours: &[String]) -> Html {

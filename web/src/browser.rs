@@ -26,8 +26,9 @@ pub fn page_base_url() -> String {
     format!("{origin}{path}")
 }
 
-/// Replaces the current history entry's query (small edits must not pile up history entries).
-pub fn replace_query(query: &str) {
+/// Puts `query` in the address bar: a new history entry when `push` (a new scenario the user chose, so Back returns
+/// to the previous one), else in place of the current one (small edits must not pile up history entries).
+pub fn set_query(query: &str, push: bool) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -35,7 +36,25 @@ pub fn replace_query(query: &str) {
         return;
     };
     let url = format!("{}?{query}", page_base_url());
-    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// The value of the `<input>` or `<select>` an event came from (empty for anything else).
+pub fn form_value(event: &web_sys::Event) -> String {
+    let Some(target) = event.target() else {
+        return String::new();
+    };
+    if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
 }
 
 /// Resolves at the next animation frame.
@@ -147,18 +166,6 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Strin
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
-}
-
-/// Adds a history entry for `query` (a new scenario the user chose: Back returns to the previous one).
-pub fn push_query(query: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(history) = window.history() else {
-        return;
-    };
-    let url = format!("{}?{query}", page_base_url());
-    let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
 }
 
 /// Calls a function on every back/forward navigation while it lives; removes itself when dropped.

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::app::format_ms;
+use crate::browser::form_value;
 use crate::timeline::task_colour;
 
 /// What the editor edits.
@@ -41,21 +42,6 @@ pub struct EditorProps {
 type EventEdit = Box<dyn Fn(&mut Scenario, &Event)>;
 /// A change to the scenario made by a button.
 type ClickEdit = Box<dyn Fn(&mut Scenario)>;
-
-fn input_text(event: &Event) -> String {
-    event
-        .target()
-        .and_then(|target| {
-            if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
-                Some(input.value())
-            } else {
-                target
-                    .dyn_ref::<web_sys::HtmlSelectElement>()
-                    .map(|select| select.value())
-            }
-        })
-        .unwrap_or_default()
-}
 
 fn input_checked(event: &Event) -> bool {
     event
@@ -123,7 +109,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                 <li class="phase">
                     <select aria-label="Phase kind" class="phase-kind" disabled={props.disabled}
                             onchange={edit(Box::new(move |scenario, event| {
-                                let value = input_text(event);
+                                let value = form_value(event);
                                 let Some(phase) = scenario.tasks.get_mut(index).and_then(|task| task.phases.get_mut(phase_index)) else { return };
                                 *phase = match WorkloadKind::from_id(&value) {
                                     Some(kind) => Phase::Compute { kind, units: match *phase { Phase::Compute { units, .. } => units, Phase::Wait { .. } => 10_000 } },
@@ -140,7 +126,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                            max={if is_wait { MAX_WAIT_MS.to_string() } else { MAX_UNITS_PER_PHASE.to_string() }}
                            value={amount} disabled={props.disabled}
                            onchange={edit(Box::new(move |scenario, event| {
-                               let Ok(value) = input_text(event).trim().parse::<u64>() else { return };
+                               let Ok(value) = form_value(event).trim().parse::<u64>() else { return };
                                let Some(phase) = scenario.tasks.get_mut(index).and_then(|task| task.phases.get_mut(phase_index)) else { return };
                                match phase {
                                    Phase::Compute { units, .. } => *units = value.clamp(1, MAX_UNITS_PER_PHASE),
@@ -163,7 +149,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                 <div class="task-head">
                     <input type="color" aria-label="Colour" value={colour} disabled={props.disabled}
                            onchange={edit(Box::new(move |scenario, event| {
-                               let value = input_text(event).to_lowercase();
+                               let value = form_value(event).to_lowercase();
                                if let Some(task) = scenario.tasks.get_mut(index) {
                                    if tasklab_core::scenario::is_valid_colour(&value) { task.colour = Some(value); }
                                }
@@ -171,7 +157,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                     <input type="text" class="task-name-input" aria-label="Task name" maxlength={MAX_NAME_CHARS.to_string()}
                            value={task.name.clone()} disabled={props.disabled}
                            onchange={edit(Box::new(move |scenario, event| {
-                               let value: String = input_text(event).trim().chars().take(MAX_NAME_CHARS).collect();
+                               let value: String = form_value(event).trim().chars().take(MAX_NAME_CHARS).collect();
                                if let Some(task) = scenario.tasks.get_mut(index) {
                                    if !value.is_empty() { task.name = value; }
                                }
@@ -188,7 +174,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                         <input type="number" class="small-number" min="0" max={MAX_ARRIVAL_MS.to_string()} value={task.arrival_ms.to_string()}
                                disabled={props.disabled}
                                onchange={edit(Box::new(move |scenario, event| {
-                                   let Ok(value) = input_text(event).trim().parse::<u64>() else { return };
+                                   let Ok(value) = form_value(event).trim().parse::<u64>() else { return };
                                    if let Some(task) = scenario.tasks.get_mut(index) { task.arrival_ms = value.min(MAX_ARRIVAL_MS); }
                                }))} />
                         {" ms"}
@@ -197,7 +183,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
                         <input type="number" class="small-number" min={(-MAX_PRIORITY).to_string()} max={MAX_PRIORITY.to_string()}
                                value={task.priority.to_string()} disabled={props.disabled}
                                onchange={edit(Box::new(move |scenario, event| {
-                                   let Ok(value) = input_text(event).trim().parse::<i64>() else { return };
+                                   let Ok(value) = form_value(event).trim().parse::<i64>() else { return };
                                    if let Some(task) = scenario.tasks.get_mut(index) { task.priority = value.clamp(-MAX_PRIORITY, MAX_PRIORITY); }
                                }))} />
                     </label>

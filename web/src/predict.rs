@@ -11,9 +11,9 @@ use tasklab_core::scenario::Scenario;
 use tasklab_core::export::{ExportTask, TimeUnit};
 use tasklab_core::report::Slice;
 use tasklab_core::sim::{simulate, SimResult, SliceKind};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::exports::{ExportButtons, ExportData};
 use crate::timeline::{scenario_colours, task_colour, Timeline};
 
@@ -67,13 +67,7 @@ fn trace_slices(result: &SimResult) -> (Vec<Slice>, Vec<Slice>) {
 }
 
 fn number_from(event: &Event) -> Option<u64> {
-    let target = event.target()?;
-    let value = if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
-        select.value()
-    } else {
-        target.dyn_ref::<web_sys::HtmlInputElement>()?.value()
-    };
-    value.trim().parse().ok()
+    browser::form_value(event).trim().parse().ok()
 }
 
 /// The Predict section.
@@ -104,12 +98,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
     let on_policy = {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
-            let value = event
-                .target()
-                .and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|select| select.value())
-                .unwrap_or_default();
-            if let Some(policy) = PolicyChoice::from_id(&value) {
+            if let Some(policy) = PolicyChoice::from_id(&browser::form_value(&event)) {
                 on_change.emit(PredictSettings { policy, ..settings });
             }
         })

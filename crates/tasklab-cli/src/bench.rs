@@ -16,9 +16,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use tasklab_core::sim::{
-    bench_scenario_sized, simulate_with, Conventions, SimOptions, BENCH_TOTAL_CPU_TICKS,
-};
+use tasklab_core::sim::{bench_scenario_sized, BENCH_TOTAL_CPU_TICKS};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,11 +58,6 @@ pub fn run(settings: &BenchSettings, out: &mut impl Write) {
         "{:>8} {:>12} {:>10} {:>14} {:>10} {:>14}",
         "tasks", "task slices", "median s", "slices/s", "ns/slice", "best slices/s"
     );
-    let options = SimOptions {
-        record_trace: settings.record_trace,
-        compare_with_one_cpu: false,
-        max_slices: u64::MAX,
-    };
     for &size in &settings.sizes {
         let setup = bench_scenario_sized(size, settings.total_ticks);
         let mut timings = Vec::new();
@@ -72,13 +65,7 @@ pub fn run(settings: &BenchSettings, out: &mut impl Write) {
         // One warm-up run, then the timed ones.
         for run in 0..=settings.repeat {
             let started = Instant::now();
-            let result = simulate_with(
-                &setup.scenario,
-                &setup.machine,
-                &setup.policy,
-                &Conventions::default(),
-                &options,
-            );
+            let result = setup.run(settings.record_trace);
             let elapsed = started.elapsed().as_secs_f64();
             match result {
                 Ok(result) => slices = result.summary.task_slices,

@@ -363,6 +363,28 @@ pub struct BenchSetup {
     pub policy: Policy,
 }
 
+impl BenchSetup {
+    /// Simulates the setup as the benchmarks do: default conventions, no comparison run on one CPU, no slice cap,
+    /// and the trace kept only when `record_trace`.
+    ///
+    /// # Errors
+    /// As [`simulate`] (never for a setup built by [`bench_scenario`]).
+    pub fn run(&self, record_trace: bool) -> Result<SimResult, SimError> {
+        let options = SimOptions {
+            record_trace,
+            compare_with_one_cpu: false,
+            max_slices: u64::MAX,
+        };
+        simulate_with(
+            &self.scenario,
+            &self.machine,
+            &self.policy,
+            &Conventions::default(),
+            &options,
+        )
+    }
+}
+
 /// Total CPU ticks of a [`bench_scenario`], whatever the task count: about this many task slices per run.
 pub const BENCH_TOTAL_CPU_TICKS: u64 = 8_000_000;
 
