@@ -176,6 +176,7 @@ pub async fn run(
         longest_frame_gap_ms: meter.longest_gap_ms,
         longest_main_task_ms: record.longest_main_stretch_ms.max(longest_long_task),
         speedup_vs_one_worker: speedup,
+        ended_at_epoch_ms: end_ms,
     };
     if let Ok(json) = serde_json::to_string(&report) {
         browser::publish_last_run(&json);

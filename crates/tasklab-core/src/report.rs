@@ -115,4 +115,7 @@ pub struct RunReport {
     pub longest_main_task_ms: f64,
     /// Speed-up against the last single-worker run of the same scenario, if any.
     pub speedup_vs_one_worker: Option<f64>,
+    /// When the executor returned, as `performance.timeOrigin + performance.now()` (ms since the epoch), so a
+    /// script can time what happened around the run (e.g. how long Stop took).
+    pub ended_at_epoch_ms: f64,
 }
