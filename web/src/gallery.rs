@@ -32,7 +32,7 @@ fn thumbnail(preset: Preset) -> Thumbnail {
                 .trace
                 .iter()
                 .filter_map(|slice| match slice.kind {
-                    SliceKind::Task(task) => Some((task, slice.start, slice.end)),
+                    SliceKind::Task(task) => Some((task as usize, slice.start, slice.end)),
                     SliceKind::Switch(_) | SliceKind::Idle => None,
                 })
                 .collect(),

@@ -58,8 +58,8 @@ fn trace_slices(result: &SimResult) -> (Vec<Slice>, Vec<Slice>) {
             end_ms: slice.end as f64,
         };
         match slice.kind {
-            SliceKind::Task(task) => tasks.push(converted(task)),
-            SliceKind::Switch(task) => switches.push(converted(task)),
+            SliceKind::Task(task) => tasks.push(converted(task as usize)),
+            SliceKind::Switch(task) => switches.push(converted(task as usize)),
             SliceKind::Idle => {}
         }
     }

@@ -112,8 +112,10 @@ pub fn tables(request: &RunRequest, result: &SimResult) -> String {
             .take(MAX_SLICES_SHOWN_PER_CPU)
             .map(|slice| {
                 let what = match slice.kind {
-                    SliceKind::Task(index) => task_name(result, index),
-                    SliceKind::Switch(index) => format!("switch→{}", task_name(result, index)),
+                    SliceKind::Task(index) => task_name(result, index as usize),
+                    SliceKind::Switch(index) => {
+                        format!("switch→{}", task_name(result, index as usize))
+                    }
                     SliceKind::Idle => "idle".to_string(),
                 };
                 format!("{}-{} {what}", slice.start, slice.end)

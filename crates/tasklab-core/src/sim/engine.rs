@@ -471,7 +471,7 @@ impl<'a> Engine<'a> {
             }
             match self.cpus[index].activity {
                 Activity::Switching { item, start } => {
-                    self.emit(cpu, SliceKind::Switch(item.task), start, tick)?;
+                    self.emit(cpu, SliceKind::Switch(item.task as u32), start, tick)?;
                     self.cpus[index].switching += tick - start;
                     self.starting.push((cpu, item));
                 }
@@ -503,7 +503,7 @@ impl<'a> Engine<'a> {
         tick: u64,
     ) -> Result<Runnable, SimError> {
         let ran = tick - start;
-        self.emit(cpu, SliceKind::Task(item.task), start, tick)?;
+        self.emit(cpu, SliceKind::Task(item.task as u32), start, tick)?;
         let index = cpu as usize;
         self.cpus[index].busy += ran;
         self.cpus[index].activity = Activity::Free { since: tick };

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum SliceKind {
     /// Runs the task with this index.
-    Task(usize),
+    Task(u32),
     /// Switches context to the task with this index (which then runs on this CPU, unless it is preempted the
     /// very tick its switch ends).
-    Switch(usize),
+    Switch(u32),
     /// Has nothing to run.
     Idle,
 }

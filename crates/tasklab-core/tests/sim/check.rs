@@ -83,14 +83,14 @@ pub fn check_invariants(
         let mut runs: Vec<(u64, u64)> = result
             .trace
             .iter()
-            .filter(|s| s.kind == SliceKind::Task(index))
+            .filter(|s| s.kind == SliceKind::Task(index as u32))
             .map(|s| (s.start, s.end))
             .collect();
         runs.sort_unstable();
         let switches: Vec<(u64, u64)> = result
             .trace
             .iter()
-            .filter(|s| s.kind == SliceKind::Switch(index))
+            .filter(|s| s.kind == SliceKind::Switch(index as u32))
             .map(|s| (s.start, s.end))
             .collect();
         assert!(!runs.is_empty(), "task {index} never ran");

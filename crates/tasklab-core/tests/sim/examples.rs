@@ -71,7 +71,7 @@ fn slices_of(result: &SimResult, task: usize) -> Vec<(u64, u64)> {
     let mut slices: Vec<(u64, u64)> = result
         .trace
         .iter()
-        .filter(|slice| slice.kind == SliceKind::Task(task))
+        .filter(|slice| slice.kind == SliceKind::Task(task as u32))
         .map(|slice| (slice.start, slice.end))
         .collect();
     slices.sort_unstable();
