@@ -3,13 +3,11 @@
 
 use std::rc::Rc;
 
-use tasklab_engine::web::WebClock;
-use tasklab_engine::Clock;
+use tasklab_engine::web::sleep_ms;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::app::{meter_line, progress_bars};
-use crate::browser;
 use crate::runner::ActiveRun;
 
 /// Time between two redraws: lively enough for progress bars, and each redraw costs the run a frame of layout
@@ -51,15 +49,12 @@ pub fn live_run(props: &LiveRunProps) -> Html {
     let redraw = use_force_update();
     use_effect_with(RunIdentity(Rc::clone(&props.active)), move |run| {
         let active = Rc::clone(&run.0);
+        // A timer, not animation frames: it must not ask the browser for frames of its own (the meter already
+        // does), and it fires late, not early, when the thread is busy.
         spawn_local(async move {
-            let mut last_redraw_ms = 0.0;
             while !active.finished.get() {
-                browser::next_animation_frame().await;
-                let now = WebClock.now_ms();
-                if now - last_redraw_ms >= REDRAW_INTERVAL_MS {
-                    last_redraw_ms = now;
-                    redraw.force_update();
-                }
+                sleep_ms(REDRAW_INTERVAL_MS).await;
+                redraw.force_update();
             }
         });
     });
