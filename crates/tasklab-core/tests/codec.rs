@@ -3,6 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/base64url.rs"]
+mod base64url_codec;
+use base64url_codec::base64url;
+
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
@@ -334,23 +338,6 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
 
 // ------------------------------------------------------------------------------------------------------------
 // Bad links
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let mut group = 0u32;
-        for (index, byte) in chunk.iter().enumerate() {
-            group |= u32::from(*byte) << (16 - 8 * index);
-        }
-        for index in 0..=chunk.len() {
-            out.push(char::from(
-                ALPHABET[(group >> (18 - 6 * index)) as usize & 63],
-            ));
-        }
-    }
-    out
-}
 
 /// A version-1 link whose payload is `flags` then `body`, as they are (no compression applied).
 fn link(flags: u8, body: &[u8]) -> String {

@@ -19,6 +19,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/base64url.rs"]
+mod base64url_codec;
+use base64url_codec::{base64url, unbase64url, ALPHABET};
+
 use std::time::Instant;
 
 use tasklab_core::codec::{
@@ -35,7 +39,6 @@ use tasklab_core::workload::{mix64, WorkloadKind};
 const DEFAULT_CASES: u64 = 20_000;
 const DEFAULT_SEED: u64 = 0x7461_736b_6c61_6234;
 const MAX_WORKERS: u32 = 8;
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 struct Rng(u64);
 
@@ -138,39 +141,6 @@ fn random_scenario(rng: &mut Rng) -> Scenario {
         })
         .collect();
     Scenario { tasks }
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let mut group = 0u32;
-        for (index, byte) in chunk.iter().enumerate() {
-            group |= u32::from(*byte) << (16 - 8 * index);
-        }
-        for index in 0..=chunk.len() {
-            out.push(char::from(
-                ALPHABET[(group >> (18 - 6 * index)) as usize & 63],
-            ));
-        }
-    }
-    out
-}
-
-fn unbase64url(text: &str) -> Vec<u8> {
-    let values: Vec<u32> = text
-        .bytes()
-        .filter_map(|byte| ALPHABET.iter().position(|&a| a == byte).map(|v| v as u32))
-        .collect();
-    let mut out = Vec::new();
-    for chunk in values.chunks(4) {
-        let mut group = 0u32;
-        for (index, value) in chunk.iter().enumerate() {
-            group |= value << (18 - 6 * index);
-        }
-        let bytes = group.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len().max(1)]);
-    }
-    out
 }
 
 /// The uncompressed body of a valid link.
