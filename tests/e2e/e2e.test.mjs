@@ -84,6 +84,7 @@ describe('cross-origin isolated page', () => {
         assert.equal(report.mode, mode);
         assert.equal(report.preset, preset);
         assert.equal(report.stopped, false);
+        assert.equal(report.page_was_hidden, false);
         assert.equal(report.checksums_agree, true, `${preset}/${mode} checksums`);
         assert.ok(report.tasks.every((task) => typeof task.end_ms === 'number'), 'every task finished');
         const lanes = new Set(report.slices.map((slice) => slice.lane));

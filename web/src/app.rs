@@ -966,6 +966,9 @@ fn view_results(state: &AppState) -> Html {
                 </tbody>
             </table>
             {agreement}
+            if report.page_was_hidden {
+                <p class="notice" id="hidden-warning">{"This run happened while the page was in a background tab: the browser slows down timers and frames there, so its times are not comparable with runs in a visible tab."}</p>
+            }
             <div class="actions">
                 <button id="export-run" onclick={export}>{"Export run (JSON)"}</button>
                 <ExportButtons data={run_export_data(settings, finished)} id_prefix="run" />

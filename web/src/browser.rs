@@ -283,3 +283,10 @@ pub async fn download_svg_as_png(
     anchor.click();
     Ok(())
 }
+
+/// Whether the page is hidden (a background tab, whose timers and frames the browser throttles).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .is_some_and(|document| document.hidden())
+}

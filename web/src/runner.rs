@@ -107,6 +107,7 @@ pub async fn run(
     browser::next_animation_frame().await;
     let clock = WebClock;
     let start_ms = clock.now_ms();
+    let hidden_at_start = browser::page_hidden();
     *active.meter.borrow_mut() = FrameMeter::started_at(start_ms);
 
     let frame_loop_run = Rc::clone(&active);
@@ -177,6 +178,7 @@ pub async fn run(
         longest_main_task_ms: record.longest_main_stretch_ms.max(longest_long_task),
         speedup_vs_one_worker: speedup,
         ended_at_epoch_ms: end_ms,
+        page_was_hidden: hidden_at_start || browser::page_hidden(),
     };
     if let Ok(json) = serde_json::to_string(&report) {
         browser::publish_last_run(&json);

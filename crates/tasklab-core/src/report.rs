@@ -118,4 +118,7 @@ pub struct RunReport {
     /// When the executor returned, as `performance.timeOrigin + performance.now()` (ms since the epoch), so a
     /// script can time what happened around the run (e.g. how long Stop took).
     pub ended_at_epoch_ms: f64,
+    /// Whether the page was hidden (a background tab) at the start or the end of the run: browsers throttle such
+    /// tabs, so its times are not comparable with others.
+    pub page_was_hidden: bool,
 }
