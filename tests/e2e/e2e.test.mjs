@@ -278,6 +278,21 @@ describe('scenarios of your own', () => {
     await page.click('#reset-preset');
     assert.equal((await taskNames(page)).length, 2);
     assert.equal(await page.locator('#modified-badge').count(), 0);
+    // Undo also brings back the preset a new choice replaced.
+    await page.selectOption('#preset', 'convoy');
+    await page.waitForFunction(() => location.search.includes('preset=convoy'));
+    await page.click('#undo');
+    await page.waitForFunction(() => document.querySelector('#preset').value === 'two-chefs');
+    assert.deepEqual(await taskNames(page), ['Chef A: soup', 'Chef B: pie']);
+    // A refused value does not stay in its field: the field shows what the scenario really holds.
+    const amount = page.locator('.edit-task').first().locator('.phase-amount').first();
+    await amount.fill('99999999');
+    await amount.press('Tab');
+    await page.waitForFunction(() => document.querySelector('.phase-amount').value === '5000000');
+    const cleared = page.locator('.edit-task').first().locator('.phase-amount').first();
+    await cleared.fill('');
+    await cleared.press('Tab');
+    await page.waitForFunction(() => document.querySelector('.phase-amount').value === '5000000');
     await context.close();
   });
 

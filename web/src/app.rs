@@ -66,8 +66,8 @@ pub struct AppState {
     one_cpu_runs: HashMap<String, OneCpuRun>,
     autorun_pending: bool,
     copy_status: Option<String>,
-    /// Earlier custom scenarios (None = the preset's), most recent last, for Undo.
-    undo: Vec<Option<Scenario>>,
+    /// Earlier scenarios (the preset, and the custom scenario if any), most recent last, for Undo.
+    undo: Vec<(Preset, Option<Scenario>)>,
     /// Whether the next URL change adds a history entry (a new preset or an import) instead of replacing it.
     push_history: bool,
 }
@@ -167,7 +167,8 @@ impl AppState {
 
     /// Remembers the current scenario for Undo, before it changes.
     fn remember_for_undo(&mut self) {
-        self.undo.push(self.settings.custom.clone());
+        self.undo
+            .push((self.settings.preset, self.settings.custom.clone()));
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }
@@ -243,6 +244,18 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         next.push_history = false;
+        // `run=1` is for the link as it was opened: once the user changes anything, no surprise run.
+        let user_change = !matches!(
+            action,
+            Action::PoolStarted(_)
+                | Action::RunStarted(_)
+                | Action::RunFinished(..)
+                | Action::CopyStatus(_)
+                | Action::DismissNotices
+        );
+        if user_change {
+            next.autorun_pending = false;
+        }
         match action {
             Action::SetPreset(preset) => {
                 next.remember_for_undo();
@@ -257,8 +270,9 @@ impl Reducible for AppState {
                     (scenario != next.settings.preset.scenario()).then_some(scenario);
             }
             Action::Undo => {
-                if let Some(previous) = next.undo.pop() {
-                    next.settings.custom = previous;
+                if let Some((preset, custom)) = next.undo.pop() {
+                    next.settings.preset = preset;
+                    next.settings.custom = custom;
                 }
             }
             Action::ResetToPreset => {
@@ -275,6 +289,15 @@ impl Reducible for AppState {
                     next.settings.slice_ms = imported.slice_ms;
                     next.settings.predict = imported.predict;
                     next.settings.preset = imported.preset;
+                    if next.settings.mode == Mode::Multiprocessing
+                        && matches!(next.pool, PoolStatus::Unavailable(_))
+                    {
+                        next.settings.mode = Mode::Multitasking;
+                        next.notices.push(Notice {
+                            field: "mode".into(),
+                            message: "the file asks for multiprocessing, which this page cannot do; using multitasking".into(),
+                        });
+                    }
                     next.notices.extend(
                         parsed
                             .notices
@@ -298,7 +321,10 @@ impl Reducible for AppState {
                     settings.custom = next.settings.custom.clone();
                     settings.preset = next.settings.preset;
                 }
-                if settings.mode == Mode::Multiprocessing && next.pool != PoolStatus::Ready {
+                // While the workers start, Run waits for them; only a page that cannot have them falls back.
+                if settings.mode == Mode::Multiprocessing
+                    && matches!(next.pool, PoolStatus::Unavailable(_))
+                {
                     settings.mode = next.settings.mode;
                 }
                 if settings.custom != next.settings.custom
@@ -381,6 +407,12 @@ fn start_run(state: &AppState, dispatcher: UseReducerDispatcher<AppState>) {
         progress: Arc::new(LiveProgress::new(&scenario)),
         meter: RefCell::new(FrameMeter::default()),
         finished: Cell::new(false),
+        names: scenario
+            .tasks
+            .iter()
+            .map(|task| task.name.clone())
+            .collect(),
+        colours: scenario_colours(&scenario),
     });
     let pool_ready = state.pool == PoolStatus::Ready;
     let one_cpu_wall_ms = state
@@ -495,9 +527,10 @@ pub fn app() -> Html {
             }
         })
     };
+    // On change (release), not on every step of the slider: each change rewrites the address bar.
     let on_slice = {
         let dispatcher = dispatcher.clone();
-        Callback::from(move |event: InputEvent| {
+        Callback::from(move |event: Event| {
             if let Ok(slice) = browser::form_value(&event).parse() {
                 dispatcher.dispatch(Action::SetSlice(slice));
             }
@@ -682,7 +715,7 @@ pub fn app() -> Html {
                     </label>
                     <label>{"Time slice "}
                         <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
-                               value={settings.slice_ms.to_string()} oninput={on_slice} disabled={running} />
+                               value={settings.slice_ms.to_string()} onchange={on_slice} disabled={running} />
                         <output id="slice-value">{format!("{} ms", settings.slice_ms)}</output>
                     </label>
                 </div>
@@ -784,7 +817,7 @@ fn view_predict(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -
 
 fn view_progress(state: &AppState, names: &[String], colours: &[String]) -> Html {
     if let Some(active) = &state.active {
-        return html! { <LiveRun active={Rc::clone(active)} names={names.to_vec()} colours={colours.to_vec()} /> };
+        return html! { <LiveRun active={Rc::clone(active)} /> };
     }
     let fractions = match &state.last {
         Some((settings, finished)) if scenario_key(settings) == scenario_key(&state.settings) => {

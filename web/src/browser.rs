@@ -1,7 +1,8 @@
 //! The page's few direct uses of browser APIs: the URL, animation frames, long-task observation, the clipboard,
 //! downloads and the published report. Everything else in the app is plain Rust and yew.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -164,7 +165,11 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Strin
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Some browsers read the blob after click() returns: free it a little later.
+    wasm_bindgen_futures::spawn_local(async move {
+        tasklab_engine::web::sleep_ms(30_000.0).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
     Ok(())
 }
 
@@ -289,4 +294,53 @@ pub fn page_hidden() -> bool {
     web_sys::window()
         .and_then(|window| window.document())
         .is_some_and(|document| document.hidden())
+}
+
+/// Notes whether the page was hidden at any moment while it lives (now, or at any `visibilitychange` after).
+pub struct VisibilityWatch {
+    hidden: Rc<Cell<bool>>,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl VisibilityWatch {
+    /// Starts watching.
+    pub fn start() -> Self {
+        let hidden = Rc::new(Cell::new(page_hidden()));
+        let seen = Rc::clone(&hidden);
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if page_hidden() {
+                seen.set(true);
+            }
+        });
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                callback.as_ref().unchecked_ref(),
+            );
+        }
+        Self { hidden, callback }
+    }
+
+    /// Whether the page was hidden at some point since [`VisibilityWatch::start`], or is now.
+    pub fn was_hidden(&self) -> bool {
+        self.hidden.get() || page_hidden()
+    }
+}
+
+impl Drop for VisibilityWatch {
+    fn drop(&mut self) {
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            let _ = document.remove_event_listener_with_callback(
+                "visibilitychange",
+                self.callback.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+/// Resolves at the next animation frame, or after `limit_ms` if none comes (a hidden tab draws none).
+pub async fn next_animation_frame_within(limit_ms: f64) {
+    let frame = Box::pin(next_animation_frame());
+    let timeout = Box::pin(tasklab_engine::web::sleep_ms(limit_ms));
+    futures::future::select(frame, timeout).await;
 }

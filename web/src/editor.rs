@@ -68,11 +68,16 @@ fn new_task(number: usize) -> TaskSpec {
 /// The editor.
 #[function_component(ScenarioEditor)]
 pub fn scenario_editor(props: &EditorProps) -> Html {
+    // Bumped on every change event: the inputs are keyed on it, so each is redrawn from the model even when a
+    // value was refused or clamped to what it already was (otherwise the field would keep what was typed).
+    let generation = use_state(|| 0u64);
     // Builds a callback that applies `change` to a copy of the scenario and emits it.
     let edit = |change: EventEdit| {
         let scenario = props.scenario.clone();
         let on_edit = props.on_edit.clone();
+        let generation = generation.clone();
         Callback::from(move |event: Event| {
+            generation.set(*generation + 1);
             let mut next = scenario.clone();
             change(&mut next, &event);
             if next != scenario {
@@ -231,7 +236,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
             if let Some(problem) = &props.problem {
                 <p class="notice editor-problem" role="alert">{format!("This scenario cannot run: {problem}")}</p>
             }
-            <ol class="edit-tasks">{ for tasks }</ol>
+            <ol class="edit-tasks" key={generation.to_string()}>{ for tasks }</ol>
             <div class="actions">
                 <button id="add-task" disabled={props.disabled || task_count >= MAX_TASKS}
                         onclick={click(Box::new(move |scenario| {

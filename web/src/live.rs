@@ -17,19 +17,13 @@ const REDRAW_INTERVAL_MS: f64 = 100.0;
 /// The run to follow.
 #[derive(Properties)]
 pub struct LiveRunProps {
-    /// The run in progress.
+    /// The run in progress (with its own task names and colours).
     pub active: Rc<ActiveRun>,
-    /// Task names.
-    pub names: Vec<String>,
-    /// Task colours.
-    pub colours: Vec<String>,
 }
 
 impl PartialEq for LiveRunProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.active, &other.active)
-            && self.names == other.names
-            && self.colours == other.colours
     }
 }
 
@@ -62,7 +56,7 @@ pub fn live_run(props: &LiveRunProps) -> Html {
     let meter = *props.active.meter.borrow();
     html! {
         <>
-            { progress_bars(&props.names, &props.colours, &fractions) }
+            { progress_bars(&props.active.names, &props.active.colours, &fractions) }
             { meter_line((meter.frames, meter.longest_gap_ms), None, "during this run") }
         </>
     }

@@ -7,11 +7,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use tasklab_core::report::{RunRecord, RunReport};
-use tasklab_core::scenario::Scenario;
+use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::settings::{Mode, Settings};
+use tasklab_core::workload::{fold_phase, ComputeProgress};
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
-use tasklab_engine::web::{BrowserHost, WebClock};
+use tasklab_engine::web::{yield_with, BrowserHost, WebClock, YieldMechanism};
 use tasklab_engine::{Clock, LiveProgress};
 
 use crate::browser;
@@ -51,6 +52,10 @@ pub struct ActiveRun {
     pub meter: RefCell<FrameMeter>,
     /// Set when the executor has returned.
     pub finished: std::cell::Cell<bool>,
+    /// Names of the run's tasks (the page's scenario may change under a run, e.g. with Back).
+    pub names: Vec<String>,
+    /// Colours of the run's tasks.
+    pub colours: Vec<String>,
 }
 
 /// A finished run: the executor's record and the published report.
@@ -64,33 +69,62 @@ pub struct FinishedRun {
     pub reference: Vec<u64>,
 }
 
+/// Longest wait for an animation frame before going on without one.
+const FRAME_WAIT_LIMIT_MS: f64 = 100.0;
+
 thread_local! {
     /// Reference checksums per preset, computed once per page load.
     static REFERENCES: RefCell<HashMap<String, Vec<u64>>> = RefCell::new(HashMap::new());
 }
 
-/// Reference checksums of a scenario, computed on the pool when there is one (the main thread stays free), or
-/// on the main thread one task at a time, yielding in between.
+/// Units computed between two yields on the main thread (a few milliseconds of work).
+const REFERENCE_UNITS_PER_TURN: u64 = 1_000;
+
+/// The reference checksum of one task, computed on the main thread phase by phase straight through
+/// [`ComputeProgress`], yielding every few milliseconds so the page stays usable.
+async fn reference_checksum_yielding(task: &TaskSpec) -> u64 {
+    let mut checksum = 0;
+    for phase in &task.phases {
+        if let Phase::Compute { kind, units } = *phase {
+            let mut progress = ComputeProgress::new(kind, 0, units);
+            while !progress.is_finished() {
+                progress.step(REFERENCE_UNITS_PER_TURN);
+                yield_with(YieldMechanism::best_available()).await;
+            }
+            checksum = fold_phase(checksum, progress.checksum());
+        }
+    }
+    checksum
+}
+
+/// Reference checksums of a scenario, cached per scenario. With a pool every task is computed in one go on a
+/// worker, tasks in parallel (the main thread stays free); without one, on the main thread in short turns.
 async fn reference_checksums(key: String, scenario: &Scenario, pool_ready: bool) -> Vec<u64> {
     if let Some(cached) = REFERENCES.with(|references| references.borrow().get(&key).cloned()) {
         return cached;
     }
-    let checksums = if pool_ready {
-        let (sender, receiver) = futures_channel::oneshot::channel();
-        let scenario = scenario.clone();
-        rayon::spawn(move || {
-            let _ = sender.send(scenario.reference_checksums());
-        });
-        receiver.await.unwrap_or_default()
-    } else {
-        let mut checksums = Vec::new();
-        for task in &scenario.tasks {
-            checksums.push(task.reference_checksum());
-            tasklab_engine::web::yield_with(tasklab_engine::web::YieldMechanism::best_available())
-                .await;
+    let mut checksums = Vec::with_capacity(scenario.tasks.len());
+    if pool_ready {
+        let receivers: Vec<_> = scenario
+            .tasks
+            .iter()
+            .map(|task| {
+                let (sender, receiver) = futures_channel::oneshot::channel();
+                let task = task.clone();
+                rayon::spawn(move || {
+                    let _ = sender.send(task.reference_checksum());
+                });
+                receiver
+            })
+            .collect();
+        for receiver in receivers {
+            checksums.push(receiver.await.unwrap_or_default());
         }
-        checksums
-    };
+    } else {
+        for task in &scenario.tasks {
+            checksums.push(reference_checksum_yielding(task).await);
+        }
+    }
     REFERENCES.with(|references| references.borrow_mut().insert(key, checksums.clone()));
     checksums
 }
@@ -103,11 +137,12 @@ pub async fn run(
     one_cpu_wall_ms: Option<f64>,
 ) -> FinishedRun {
     let scenario = settings.scenario();
-    // Let the page paint its "running" state before the no-yield mode takes the thread.
-    browser::next_animation_frame().await;
+    let visibility = browser::VisibilityWatch::start();
+    // Let the page paint its "running" state before the no-yield mode takes the thread (a hidden tab draws no
+    // frames, hence the time limit).
+    browser::next_animation_frame_within(FRAME_WAIT_LIMIT_MS).await;
     let clock = WebClock;
     let start_ms = clock.now_ms();
-    let hidden_at_start = browser::page_hidden();
     *active.meter.borrow_mut() = FrameMeter::started_at(start_ms);
 
     let frame_loop_run = Rc::clone(&active);
@@ -147,11 +182,15 @@ pub async fn run(
         meter.longest_gap_ms = meter.longest_gap_ms.max(tail_gap);
     }
     // Long-task entries arrive after the task: give the observer a turn before reading them.
-    browser::next_animation_frame().await;
+    browser::next_animation_frame_within(FRAME_WAIT_LIMIT_MS).await;
     let longest_long_task = browser::longest_long_task_between(start_ms, end_ms);
 
-    let reference =
-        reference_checksums(crate::app::scenario_key(&settings), &scenario, pool_ready).await;
+    // A stopped run is not checked: that would cost the whole scenario's work again for nothing.
+    let reference = if record.stopped {
+        Vec::new()
+    } else {
+        reference_checksums(crate::app::scenario_key(&settings), &scenario, pool_ready).await
+    };
     let meter = *active.meter.borrow();
     let checksums_agree = !record.stopped && record.checksums == reference;
     let speedup = one_cpu_wall_ms
@@ -178,7 +217,7 @@ pub async fn run(
         longest_main_task_ms: record.longest_main_stretch_ms.max(longest_long_task),
         speedup_vs_one_worker: speedup,
         ended_at_epoch_ms: end_ms,
-        page_was_hidden: hidden_at_start || browser::page_hidden(),
+        page_was_hidden: visibility.was_hidden(),
     };
     if let Ok(json) = serde_json::to_string(&report) {
         browser::publish_last_run(&json);

@@ -13,6 +13,9 @@ use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 
+/// Longest sleep while every task waits, so a Stop is noticed within this many milliseconds.
+pub const STOP_POLL_MS: f64 = 50.0;
+
 /// The only lane of a cooperative run: the thread it runs on.
 pub const MAIN_LANE: usize = 0;
 
@@ -73,7 +76,8 @@ pub async fn run_cooperative<H: Host>(
             };
             if options.yield_to_host {
                 longest_stretch = longest_stretch.max(now - stretch_start);
-                host.sleep_ms(earliest - now).await;
+                // In short naps, so Stop is seen soon even when every task waits for seconds.
+                host.sleep_ms((earliest - now).min(STOP_POLL_MS)).await;
                 stretch_start = clock.now_ms();
             } else {
                 while clock.now_ms() < earliest && !progress.stop_requested() {

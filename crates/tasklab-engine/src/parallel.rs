@@ -19,6 +19,7 @@ use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
 use tasklab_core::scenario::{Phase, Scenario};
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress, WorkloadKind};
 
+use crate::cooperative::STOP_POLL_MS;
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 
@@ -214,7 +215,13 @@ pub async fn run_parallel<H: Host>(
         let event = match (jobs_in_flight.is_empty(), timers.is_empty()) {
             (true, true) => break,
             (false, true) => Either::Left(jobs_in_flight.next().await),
-            (true, false) => Either::Right(timers.next().await),
+            // Only waits are pending: wake up now and then to notice a Stop.
+            (true, false) => {
+                match select(timers.next(), Box::pin(host.sleep_ms(STOP_POLL_MS))).await {
+                    Either::Left((task, _)) => Either::Right(task),
+                    Either::Right(((), _)) => continue,
+                }
+            }
             (false, false) => match select(jobs_in_flight.next(), timers.next()).await {
                 Either::Left((done, _)) => Either::Left(done),
                 Either::Right((task, _)) => Either::Right(task),

@@ -210,3 +210,58 @@ fn shrink(mut scenario: Scenario) -> Scenario {
     }
     scenario
 }
+
+#[test]
+fn stop_is_noticed_while_every_task_waits() {
+    let scenario = Scenario {
+        tasks: vec![TaskSpec {
+            name: "sleeper".into(),
+            phases: vec![
+                Phase::Wait { ms: 5_000 },
+                Phase::Compute {
+                    kind: WorkloadKind::Primes,
+                    units: 10,
+                },
+            ],
+            splittable: false,
+            colour: None,
+            arrival_ms: 0,
+            priority: 0,
+        }],
+    };
+    let stop_soon = |progress: Arc<LiveProgress>| {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            progress.request_stop();
+        });
+    };
+    let progress = Arc::new(LiveProgress::new(&scenario));
+    stop_soon(Arc::clone(&progress));
+    let record = block_on(run_cooperative(
+        &scenario,
+        MULTITASKING,
+        &NativeHost::default(),
+        &progress,
+    ));
+    assert!(record.stopped);
+    assert!(
+        record.wall_ms < 1_000.0,
+        "cooperative stopped after {} ms",
+        record.wall_ms
+    );
+
+    let progress = Arc::new(LiveProgress::new(&scenario));
+    stop_soon(Arc::clone(&progress));
+    let record = block_on(run_parallel(
+        &scenario,
+        ParallelOptions::with_workers(1),
+        &NativeHost::default(),
+        progress,
+    ));
+    assert!(record.stopped);
+    assert!(
+        record.wall_ms < 1_000.0,
+        "parallel stopped after {} ms",
+        record.wall_ms
+    );
+}
