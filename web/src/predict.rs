@@ -10,12 +10,31 @@ use tasklab_core::scenario::Scenario;
 
 use tasklab_core::export::{ExportTask, TimeUnit};
 use tasklab_core::report::Slice;
-use tasklab_core::sim::{simulate, SimResult, SliceKind};
+use tasklab_core::sim::{simulate_with, SimError, SimOptions, SimResult, SimScenario, SliceKind};
 use yew::prelude::*;
 
 use crate::browser;
 use crate::exports::{ExportButtons, ExportData};
 use crate::timeline::{scenario_colours, task_colour, Timeline};
+
+/// Most slices a prediction may have: more could not be drawn usefully, and the simulation runs on the page's
+/// main thread (100,000 slices take a few milliseconds and about 3 MB).
+const PREDICT_MAX_SLICES: u64 = 100_000;
+
+/// Simulates `sim_scenario` as `settings` say, within [`PREDICT_MAX_SLICES`].
+fn predict(sim_scenario: &SimScenario, settings: &PredictSettings) -> Result<SimResult, SimError> {
+    let options = SimOptions {
+        max_slices: PREDICT_MAX_SLICES,
+        ..SimOptions::default()
+    };
+    simulate_with(
+        sim_scenario,
+        &settings.machine(),
+        &settings.policy(),
+        &settings.conventions(),
+        &options,
+    )
+}
 
 /// A real run to compare with its model.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,12 +97,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
     let sim_scenario = to_sim_scenario(scenario, &props.costs);
     // Simulate only when the scenario or the settings change, not on every render of the page.
     let result = use_memo((sim_scenario, settings), |(sim_scenario, settings)| {
-        simulate(
-            sim_scenario,
-            &settings.machine(),
-            &settings.policy(),
-            &settings.conventions(),
-        )
+        predict(sim_scenario, settings)
     });
     let change = |update: fn(&mut PredictSettings, u64)| {
         let on_change = props.on_change.clone();
@@ -126,14 +140,9 @@ pub fn predict_view(props: &PredictProps) -> Html {
         )
     });
     let model_result = use_memo(model_scenario, |model| {
-        model.as_ref().map(|(sim_scenario, model)| {
-            simulate(
-                sim_scenario,
-                &model.machine(),
-                &model.policy(),
-                &model.conventions(),
-            )
-        })
+        model
+            .as_ref()
+            .map(|(sim_scenario, model)| predict(sim_scenario, model))
     });
     let comparison = match (&props.measured, &*model_result) {
         (Some(measured), Some(Ok(model))) => view_comparison(measured, model),

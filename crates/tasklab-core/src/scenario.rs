@@ -20,6 +20,11 @@ pub const MAX_NAME_CHARS: usize = 40;
 pub const MAX_ARRIVAL_MS: u64 = 600_000;
 /// Largest priority magnitude.
 pub const MAX_PRIORITY: i64 = 1_000;
+/// Most CPU work a scenario may ask for, in seconds on a typical core (see
+/// [`WorkloadKind::typical_unit_cost_us`]): a run on one CPU stays within a few minutes.
+pub const MAX_CPU_SECONDS: u64 = 120;
+/// Most waiting one task may do in all, in milliseconds.
+pub const MAX_TOTAL_WAIT_MS: u64 = 120_000;
 
 /// One step of a task: compute some units, or wait (an I/O-like pause that uses no CPU).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +75,17 @@ pub fn is_valid_colour(colour: &str) -> bool {
 }
 
 impl TaskSpec {
+    /// Estimated CPU seconds of this task on a typical core.
+    pub fn typical_cpu_seconds(&self) -> f64 {
+        self.phases
+            .iter()
+            .map(|phase| match *phase {
+                Phase::Compute { kind, units } => units as f64 * kind.typical_unit_cost_us() / 1e6,
+                Phase::Wait { .. } => 0.0,
+            })
+            .sum()
+    }
+
     /// Total compute units over all phases.
     pub fn total_units(&self) -> u64 {
         self.phases
@@ -175,6 +191,20 @@ pub enum ScenarioError {
         /// The bad value.
         arrival_ms: u64,
     },
+    /// The whole scenario asks for too much CPU work.
+    #[error("the scenario needs about {seconds} s of CPU on a typical core; at most {MAX_CPU_SECONDS} s is allowed")]
+    TooMuchWork {
+        /// The estimate, rounded up to whole seconds.
+        seconds: u64,
+    },
+    /// A task waits too long in all.
+    #[error("task {task} waits {total_ms} ms in all; at most {MAX_TOTAL_WAIT_MS} ms is allowed")]
+    TooMuchWaiting {
+        /// Task position (1-based).
+        task: usize,
+        /// Its total wait.
+        total_ms: u64,
+    },
     /// A priority is out of range.
     #[error(
         "task {task}: priority {priority}; between -{MAX_PRIORITY} and {MAX_PRIORITY} is allowed"
@@ -249,6 +279,28 @@ impl Scenario {
                     _ => {}
                 }
             }
+        }
+        for (task_index, task) in self.tasks.iter().enumerate() {
+            let total_ms: u64 = task
+                .phases
+                .iter()
+                .map(|phase| match *phase {
+                    Phase::Wait { ms } => u64::from(ms),
+                    Phase::Compute { .. } => 0,
+                })
+                .sum();
+            if total_ms > MAX_TOTAL_WAIT_MS {
+                return Err(ScenarioError::TooMuchWaiting {
+                    task: task_index + 1,
+                    total_ms,
+                });
+            }
+        }
+        let seconds: f64 = self.tasks.iter().map(TaskSpec::typical_cpu_seconds).sum();
+        if seconds > MAX_CPU_SECONDS as f64 {
+            return Err(ScenarioError::TooMuchWork {
+                seconds: seconds.ceil() as u64,
+            });
         }
         Ok(())
     }
@@ -329,5 +381,51 @@ impl TaskRun {
     /// The task's checksum (final once [`TaskStep::Finished`] was returned).
     pub fn checksum(&self) -> u64 {
         self.checksum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(phases: Vec<Phase>) -> TaskSpec {
+        TaskSpec {
+            name: "t".into(),
+            phases,
+            splittable: false,
+            colour: None,
+            arrival_ms: 0,
+            priority: 0,
+        }
+    }
+
+    #[test]
+    fn the_whole_scenario_is_bounded_not_only_each_field() {
+        // Each phase is within its own limit, but together they ask for hours of CPU.
+        let heavy = task(vec![
+            Phase::Compute {
+                kind: WorkloadKind::Mandelbrot,
+                units: MAX_UNITS_PER_PHASE,
+            };
+            4
+        ]);
+        let scenario = Scenario {
+            tasks: vec![heavy; 2],
+        };
+        assert!(matches!(
+            scenario.validate(),
+            Err(ScenarioError::TooMuchWork { seconds: 440 })
+        ));
+        let sleepy = task(vec![Phase::Wait { ms: MAX_WAIT_MS }; 13]);
+        assert_eq!(
+            Scenario {
+                tasks: vec![sleepy]
+            }
+            .validate(),
+            Err(ScenarioError::TooMuchWaiting {
+                task: 1,
+                total_ms: 130_000
+            })
+        );
     }
 }

@@ -50,6 +50,16 @@ impl WorkloadKind {
         }
     }
 
+    /// Rough cost of one unit on a typical laptop core, in microseconds (for limits and first estimates; the page
+    /// calibrates real costs from runs).
+    pub fn typical_unit_cost_us(self) -> f64 {
+        match self {
+            Self::Primes => 3.5,
+            Self::Mandelbrot => 11.0,
+            Self::HashChain => 1.6,
+        }
+    }
+
     /// Parses [`WorkloadKind::id`].
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.id() == id)

@@ -20,8 +20,8 @@ use tasklab_core::predict::{
 };
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{
-    Phase, Scenario, ScenarioError, TaskSpec, MAX_ARRIVAL_MS, MAX_NAME_CHARS, MAX_PHASES,
-    MAX_PRIORITY, MAX_TASKS, MAX_UNITS_PER_PHASE, MAX_WAIT_MS,
+    Phase, Scenario, ScenarioError, TaskSpec, MAX_ARRIVAL_MS, MAX_CPU_SECONDS, MAX_NAME_CHARS,
+    MAX_PHASES, MAX_PRIORITY, MAX_TASKS, MAX_TOTAL_WAIT_MS, MAX_UNITS_PER_PHASE, MAX_WAIT_MS,
 };
 use tasklab_core::settings::{parse_query, Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use tasklab_core::workload::WorkloadKind;
@@ -81,7 +81,39 @@ fn task() -> impl Strategy<Value = TaskSpec> {
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
-    proptest::collection::vec(task(), 1..=MAX_TASKS).prop_map(|tasks| Scenario { tasks })
+    proptest::collection::vec(task(), 1..=MAX_TASKS)
+        .prop_map(|tasks| within_scenario_totals(Scenario { tasks }))
+}
+
+/// Scales amounts down so the scenario-wide limits (total CPU work, total waiting per task) hold too; every
+/// field keeps its own range, so large and odd numbers are still exercised.
+fn within_scenario_totals(mut scenario: Scenario) -> Scenario {
+    let seconds: f64 = scenario
+        .tasks
+        .iter()
+        .map(TaskSpec::typical_cpu_seconds)
+        .sum();
+    let work_factor = (MAX_CPU_SECONDS as f64 * 0.99 / seconds).min(1.0);
+    for task in &mut scenario.tasks {
+        let waited: u64 = task
+            .phases
+            .iter()
+            .map(|phase| match *phase {
+                Phase::Wait { ms } => u64::from(ms),
+                Phase::Compute { .. } => 0,
+            })
+            .sum();
+        let wait_factor = (MAX_TOTAL_WAIT_MS as f64 / waited.max(1) as f64).min(1.0);
+        for phase in &mut task.phases {
+            match phase {
+                Phase::Compute { units, .. } => {
+                    *units = ((*units as f64 * work_factor) as u64).max(1);
+                }
+                Phase::Wait { ms } => *ms = (f64::from(*ms) * wait_factor) as u32,
+            }
+        }
+    }
+    scenario
 }
 
 fn settings() -> impl Strategy<Value = Settings> {
