@@ -86,6 +86,17 @@ impl TaskSpec {
             .sum()
     }
 
+    /// Total waiting over all phases, in milliseconds.
+    pub fn total_wait_ms(&self) -> u64 {
+        self.phases
+            .iter()
+            .map(|phase| match *phase {
+                Phase::Wait { ms } => u64::from(ms),
+                Phase::Compute { .. } => 0,
+            })
+            .sum()
+    }
+
     /// Total compute units over all phases.
     pub fn total_units(&self) -> u64 {
         self.phases
@@ -281,14 +292,7 @@ impl Scenario {
             }
         }
         for (task_index, task) in self.tasks.iter().enumerate() {
-            let total_ms: u64 = task
-                .phases
-                .iter()
-                .map(|phase| match *phase {
-                    Phase::Wait { ms } => u64::from(ms),
-                    Phase::Compute { .. } => 0,
-                })
-                .sum();
+            let total_ms = task.total_wait_ms();
             if total_ms > MAX_TOTAL_WAIT_MS {
                 return Err(ScenarioError::TooMuchWaiting {
                     task: task_index + 1,

@@ -95,15 +95,7 @@ fn within_scenario_totals(mut scenario: Scenario) -> Scenario {
         .sum();
     let work_factor = (MAX_CPU_SECONDS as f64 * 0.99 / seconds).min(1.0);
     for task in &mut scenario.tasks {
-        let waited: u64 = task
-            .phases
-            .iter()
-            .map(|phase| match *phase {
-                Phase::Wait { ms } => u64::from(ms),
-                Phase::Compute { .. } => 0,
-            })
-            .sum();
-        let wait_factor = (MAX_TOTAL_WAIT_MS as f64 / waited.max(1) as f64).min(1.0);
+        let wait_factor = (MAX_TOTAL_WAIT_MS as f64 / task.total_wait_ms().max(1) as f64).min(1.0);
         for phase in &mut task.phases {
             match phase {
                 Phase::Compute { units, .. } => {

@@ -184,11 +184,7 @@ fn stop_ends_both_executors_early() {
     ));
     assert!(record.stopped);
     let progress = Arc::new(LiveProgress::new(&scenario));
-    let stopper = Arc::clone(&progress);
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        stopper.request_stop();
-    });
+    stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_parallel(
         &scenario,
         ParallelOptions::with_workers(2),
@@ -229,14 +225,8 @@ fn stop_is_noticed_while_every_task_waits() {
             priority: 0,
         }],
     };
-    let stop_soon = |progress: Arc<LiveProgress>| {
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            progress.request_stop();
-        });
-    };
     let progress = Arc::new(LiveProgress::new(&scenario));
-    stop_soon(Arc::clone(&progress));
+    stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_cooperative(
         &scenario,
         MULTITASKING,
@@ -251,7 +241,7 @@ fn stop_is_noticed_while_every_task_waits() {
     );
 
     let progress = Arc::new(LiveProgress::new(&scenario));
-    stop_soon(Arc::clone(&progress));
+    stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_parallel(
         &scenario,
         ParallelOptions::with_workers(1),
@@ -264,4 +254,12 @@ fn stop_is_noticed_while_every_task_waits() {
         "parallel stopped after {} ms",
         record.wall_ms
     );
+}
+
+/// Presses Stop from another thread 30 ms from now, while the executor runs.
+fn stop_after_30_ms(progress: Arc<LiveProgress>) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        progress.request_stop();
+    });
 }
