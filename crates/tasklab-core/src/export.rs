@@ -1,6 +1,6 @@
 //! Exports of a timeline (a real run or a prediction) as Chrome trace JSON, CSV and SVG.
 //!
-//! Every export is a pure function from a [`TimelineExport`] to a `String`, so the page can offer the same
+//! Every export is a pure function from a [`Timeline`] to a `String`, so the page can offer the same
 //! downloads for a measured run (times in milliseconds) and for a simulator prediction (times in ticks).
 //!
 //! - [`to_chrome_trace`]: the Chrome **Trace Event Format** (JSON object form), which opens in Perfetto UI and
@@ -14,124 +14,12 @@
 //! a non-finite time) give a sensible output rather than a panic.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use crate::report::Slice;
-
-/// The unit of every time of a [`TimelineExport`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TimeUnit {
-    /// Milliseconds from the start of a real run.
-    Milliseconds,
-    /// Simulator ticks of a prediction. Trace viewers have no such unit: the Chrome trace maps 1 tick to 1 ms.
-    Ticks,
-}
-
-impl TimeUnit {
-    /// The short suffix shown after a time: `ms` or `ticks`.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            TimeUnit::Milliseconds => "ms",
-            TimeUnit::Ticks => "ticks",
-        }
-    }
-}
-
-/// A task as the exports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ExportTask {
-    /// Display name (any text; it is escaped for each format).
-    pub name: String,
-    /// Colour as `#rrggbb` (the SVG falls back to grey for anything else).
-    pub colour: String,
-    /// Free key/value figures, in display order, e.g. `("checksum", "00ab…")`, `("response", "3")`.
-    pub metrics: Vec<(String, String)>,
-}
-
-/// Everything the exports need to know about one timeline.
-///
-/// Slices refer to tasks by their index in `tasks` and to lanes by their index in `lanes`; an index without an
-/// entry is shown as `Task <n>` or `Lane <n + 1>`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineExport<'a> {
-    /// A title for the run, e.g. "Two chefs · multitasking".
-    pub title: &'a str,
-    /// The unit of the times of `slices`, `switches` and `span`.
-    pub time_unit: TimeUnit,
-    /// Lane labels by lane index, e.g. "Main thread", "Worker 1", "CPU 1".
-    pub lanes: Vec<String>,
-    /// Tasks by task index.
-    pub tasks: Vec<ExportTask>,
-    /// Stretches of time a lane spent on a task.
-    pub slices: &'a [Slice],
-    /// Context-switch stretches; the slice's `task` is the task switched to.
-    pub switches: &'a [Slice],
-    /// Total length of the timeline (the SVG axis extends to cover every slice anyway).
-    pub span: f64,
-}
-
-impl TimelineExport<'_> {
-    fn task_name(&self, task: usize) -> Cow<'_, str> {
-        match self.tasks.get(task) {
-            Some(found) => Cow::Borrowed(found.name.as_str()),
-            None => Cow::Owned(format!("Task {task}")),
-        }
-    }
-
-    fn task_colour(&self, task: usize) -> &str {
-        self.tasks
-            .get(task)
-            .map_or("", |found| found.colour.as_str())
-    }
-
-    fn lane_label(&self, lane: usize) -> Cow<'_, str> {
-        match self.lanes.get(lane) {
-            Some(label) => Cow::Borrowed(label.as_str()),
-            None => Cow::Owned(format!("Lane {}", lane.saturating_add(1))),
-        }
-    }
-
-    /// Every lane to show, in order: the labelled ones plus any a slice uses. A set rather than `0..max` so a
-    /// stray huge lane index cannot make the output huge.
-    fn lanes_shown(&self) -> Vec<usize> {
-        let mut lanes: BTreeSet<usize> = (0..self.lanes.len()).collect();
-        lanes.extend(self.all_slices().map(|(slice, _)| slice.lane));
-        lanes.into_iter().collect()
-    }
-
-    /// Task slices then switch slices, each with whether it is a switch.
-    fn all_slices(&self) -> impl Iterator<Item = (&Slice, bool)> {
-        self.slices
-            .iter()
-            .map(|slice| (slice, false))
-            .chain(self.switches.iter().map(|slice| (slice, true)))
-    }
-
-    /// The length the time axis covers: the span, stretched to the last slice end; always positive and finite.
-    fn axis_span(&self) -> f64 {
-        let last_end = self
-            .all_slices()
-            .map(|(slice, _)| finite_or_zero(slice.end_ms))
-            .fold(0.0_f64, f64::max);
-        let span = finite_or_zero(self.span).max(last_end);
-        if span > 0.0 {
-            span
-        } else {
-            1.0
-        }
-    }
-}
-
-fn finite_or_zero(value: f64) -> f64 {
-    if value.is_finite() {
-        value
-    } else {
-        0.0
-    }
-}
+use crate::timeline::{finite_or_zero, Span, TimeUnit, Timeline};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chrome trace
@@ -161,8 +49,8 @@ fn trace_micros(time: f64) -> f64 {
 /// - One complete event named `context switch` (category `switch`) per switch slice, with the task switched to
 ///   in `args`.
 /// - `displayTimeUnit` is `ms`; `otherData` holds the title, the time unit and the span.
-pub fn to_chrome_trace(timeline: &TimelineExport) -> String {
-    let unit = timeline.time_unit.suffix();
+pub fn to_chrome_trace(timeline: &Timeline) -> String {
+    let unit = timeline.unit.suffix();
     let mut events = vec![json!({
         "name": "process_name",
         "ph": "M",
@@ -186,9 +74,9 @@ pub fn to_chrome_trace(timeline: &TimelineExport) -> String {
             "args": { "sort_index": lane },
         }));
     }
-    for (slice, is_switch) in timeline.all_slices() {
-        let start = trace_micros(slice.start_ms);
-        let duration = (trace_micros(slice.end_ms) - start).max(0.0);
+    for (slice, is_switch) in timeline.all_spans() {
+        let start = trace_micros(slice.start);
+        let duration = (trace_micros(slice.end) - start).max(0.0);
         let task_name = timeline.task_name(slice.task);
         let (name, category, args) = if is_switch {
             let args = json!({ "to": task_name, "task_index": slice.task });
@@ -208,8 +96,8 @@ pub fn to_chrome_trace(timeline: &TimelineExport) -> String {
                 "task_index": slice.task,
                 "lane": timeline.lane_label(slice.lane),
                 "colour": timeline.task_colour(slice.task),
-                "start": finite_or_zero(slice.start_ms),
-                "end": finite_or_zero(slice.end_ms),
+                "start": finite_or_zero(slice.start),
+                "end": finite_or_zero(slice.end),
                 "unit": unit,
                 "metrics": metrics,
             });
@@ -233,8 +121,8 @@ pub fn to_chrome_trace(timeline: &TimelineExport) -> String {
             "title": timeline.title,
             "generator": "tasklab",
             "time_unit": unit,
-            "span": finite_or_zero(timeline.span),
-            "note": match timeline.time_unit {
+            "span": finite_or_zero(timeline.length),
+            "note": match timeline.unit {
                 TimeUnit::Milliseconds => "times are milliseconds of a real run",
                 TimeUnit::Ticks => "a prediction: 1 simulator tick is shown as 1 ms",
             },
@@ -276,7 +164,7 @@ pub const CSV_COLUMNS: [&str; 9] = [
 /// as a formula, so a task named `=HYPERLINK(…)` could act when the CSV is opened. Every text field (names,
 /// labels, colours, metric keys, and metric values that are not plain numbers) starting with one of those
 /// characters gets a leading `'`, which spreadsheets show as text. Numbers the export writes are never guarded.
-pub fn to_csv(timeline: &TimelineExport) -> String {
+pub fn to_csv(timeline: &Timeline) -> String {
     let mut metric_keys: Vec<&str> = Vec::new();
     for task in &timeline.tasks {
         for (key, _) in &task.metrics {
@@ -285,7 +173,7 @@ pub fn to_csv(timeline: &TimelineExport) -> String {
             }
         }
     }
-    let unit = timeline.time_unit.suffix();
+    let unit = timeline.unit.suffix();
     let mut out = String::new();
 
     let mut header: Vec<String> = CSV_COLUMNS.iter().map(|&name| name.to_string()).collect();
@@ -299,9 +187,9 @@ pub fn to_csv(timeline: &TimelineExport) -> String {
     }));
     push_csv_row(&mut out, header.iter().map(String::as_str));
 
-    for (slice, is_switch) in timeline.all_slices() {
-        let start = finite_or_zero(slice.start_ms);
-        let end = finite_or_zero(slice.end_ms);
+    for (slice, is_switch) in timeline.all_spans() {
+        let start = finite_or_zero(slice.start);
+        let end = finite_or_zero(slice.end);
         let duration = round_nanos(end - start);
         let colour = if is_switch {
             ""
@@ -435,9 +323,18 @@ const SVG_LABEL_CHARS: usize = 24;
 /// `<rect class="switch">`. Below are a time axis with round ticks (1, 2 or 5 × 10ⁿ) and a legend of the tasks.
 /// Every text is XML-escaped, characters XML cannot hold are replaced by U+FFFD, and colours that are not `#rgb`
 /// or `#rrggbb` are drawn grey.
-pub fn to_svg(timeline: &TimelineExport) -> String {
-    let unit = timeline.time_unit.suffix();
-    let span = timeline.axis_span();
+pub fn to_svg(timeline: &Timeline) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
+        to_svg_element(timeline)
+    )
+}
+
+/// The `<svg>` element of [`to_svg`] alone, without the XML declaration, to place inside an HTML page (which
+/// scales it to its width). The page draws every timeline with it, so the page and the downloads agree.
+pub fn to_svg_element(timeline: &Timeline) -> String {
+    let unit = timeline.unit.suffix();
+    let span = timeline.axis_length();
     let lanes = timeline.lanes_shown();
     let row_of: BTreeMap<usize, usize> = lanes
         .iter()
@@ -458,14 +355,13 @@ pub fn to_svg(timeline: &TimelineExport) -> String {
 
     let mut svg = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
-    let _ = writeln!(svg, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">"#,
         w = num(SVG_WIDTH),
         h = num(height),
     );
-    let _ = writeln!(svg, "<title>{}</title>", xml_escape(timeline.title));
+    let _ = writeln!(svg, "<title>{}</title>", xml_escape(&timeline.title));
     let _ = writeln!(
         svg,
         r##"<rect class="background" x="0" y="0" width="{}" height="{}" fill="#ffffff"/>"##,
@@ -476,7 +372,7 @@ pub fn to_svg(timeline: &TimelineExport) -> String {
         svg,
         r##"<text class="heading" x="{}" y="26" font-size="15" font-weight="bold" fill="#222222">{}</text>"##,
         num(SVG_LEFT),
-        xml_escape(&shorten(timeline.title, 100))
+        xml_escape(&shorten(&timeline.title, 100))
     );
 
     // Lanes.
@@ -503,7 +399,7 @@ pub fn to_svg(timeline: &TimelineExport) -> String {
     svg.push_str("</g>\n");
 
     // Time axis with round ticks.
-    let step = tick_step(span, timeline.time_unit);
+    let step = tick_step(span, timeline.unit);
     let decimals = tick_decimals(step);
     svg.push_str("<g class=\"axis\" stroke=\"#666666\">\n");
     let _ = writeln!(
@@ -539,22 +435,22 @@ pub fn to_svg(timeline: &TimelineExport) -> String {
     svg.push_str("</g>\n");
 
     // Slices and switches.
-    let lane_rect = |slice: &Slice| {
+    let lane_rect = |slice: &Span| {
         let row = row_of.get(&slice.lane).copied().unwrap_or(0);
-        let x = x_of(slice.start_ms);
+        let x = x_of(slice.start);
         // A minimum width keeps very short slices visible.
-        let width = (x_of(slice.end_ms) - x).max(0.5);
+        let width = (x_of(slice.end) - x).max(0.5);
         (x, row_top(row) + 3.0, width, SVG_LANE_HEIGHT - 6.0)
     };
     svg.push_str("<g class=\"slices\">\n");
-    for slice in timeline.slices {
+    for slice in &timeline.spans {
         let (x, y, width, height) = lane_rect(slice);
         let name = timeline.task_name(slice.task);
         let tooltip = format!(
             "{name} · {lane}: {start}–{end} {unit}",
             lane = timeline.lane_label(slice.lane),
-            start = finite_or_zero(slice.start_ms),
-            end = finite_or_zero(slice.end_ms),
+            start = finite_or_zero(slice.start),
+            end = finite_or_zero(slice.end),
         );
         let _ = writeln!(
             svg,
@@ -569,14 +465,14 @@ pub fn to_svg(timeline: &TimelineExport) -> String {
         );
     }
     svg.push_str("</g>\n<g class=\"switches\">\n");
-    for slice in timeline.switches {
+    for slice in &timeline.switches {
         let (x, y, width, height) = lane_rect(slice);
         let tooltip = format!(
             "context switch to {name} · {lane}: {start}–{end} {unit}",
             name = timeline.task_name(slice.task),
             lane = timeline.lane_label(slice.lane),
-            start = finite_or_zero(slice.start_ms),
-            end = finite_or_zero(slice.end_ms),
+            start = finite_or_zero(slice.start),
+            end = finite_or_zero(slice.end),
         );
         let _ = writeln!(
             svg,

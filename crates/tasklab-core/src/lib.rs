@@ -6,10 +6,12 @@
 
 pub mod codec;
 pub mod export;
+pub mod policy;
 pub mod predict;
 pub mod presets;
 pub mod report;
 pub mod scenario;
 pub mod settings;
 pub mod sim;
+pub mod timeline;
 pub mod workload;

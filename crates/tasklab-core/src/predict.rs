@@ -5,8 +5,9 @@
 //! one); a wait becomes an I/O burst of its milliseconds. Costs per unit are measured on the user's machine (see
 //! [`UnitCosts`]), and can be recalibrated from a real one-CPU run so that prediction and measurement share a scale.
 
+use crate::policy::{PolicyKind, PolicyKnobs};
 use crate::scenario::{Phase, Scenario};
-use crate::sim::{Burst, Conventions, Machine, MlfqLevel, Policy, SimScenario, SimTask};
+use crate::sim::{Burst, Conventions, Machine, Policy, SimScenario, SimTask};
 use crate::workload::WorkloadKind;
 
 /// Most virtual CPUs the page offers.
@@ -16,79 +17,11 @@ pub const MAX_QUANTUM: u64 = 1_000;
 /// Largest context-switch cost the page offers, in ticks (ms).
 pub const MAX_SWITCH_COST: u64 = 100;
 
-/// The policies the page offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PolicyChoice {
-    /// First come, first served.
-    Fcfs,
-    /// Shortest job first (non-preemptive).
-    Sjf,
-    /// Shortest remaining time first.
-    Srtf,
-    /// Round robin with the quantum.
-    RoundRobin,
-    /// Static priority, non-preemptive (lower number first; tasks are numbered in scenario order).
-    Priority,
-    /// Static priority, preemptive.
-    PriorityPreemptive,
-    /// Three-level feedback queue built from the quantum.
-    Mlfq,
-}
-
-impl PolicyChoice {
-    /// Every choice, in display order.
-    pub const ALL: [PolicyChoice; 7] = [
-        Self::RoundRobin,
-        Self::Fcfs,
-        Self::Sjf,
-        Self::Srtf,
-        Self::Priority,
-        Self::PriorityPreemptive,
-        Self::Mlfq,
-    ];
-
-    /// URL identifier.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Fcfs => "fcfs",
-            Self::Sjf => "sjf",
-            Self::Srtf => "srtf",
-            Self::RoundRobin => "rr",
-            Self::Priority => "priority",
-            Self::PriorityPreemptive => "priority-preemptive",
-            Self::Mlfq => "mlfq",
-        }
-    }
-
-    /// Parses [`PolicyChoice::id`].
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|choice| choice.id() == id)
-    }
-
-    /// Human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Fcfs => "First come, first served",
-            Self::Sjf => "Shortest job first",
-            Self::Srtf => "Shortest remaining time first",
-            Self::RoundRobin => "Round robin",
-            Self::Priority => "Priority (non-preemptive)",
-            Self::PriorityPreemptive => "Priority (preemptive)",
-            Self::Mlfq => "Multi-level feedback queue",
-        }
-    }
-
-    /// Whether the quantum matters for this policy.
-    pub fn uses_quantum(self) -> bool {
-        matches!(self, Self::RoundRobin | Self::Mlfq)
-    }
-}
-
 /// What the Predict view simulates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PredictSettings {
     /// Scheduling policy.
-    pub policy: PolicyChoice,
+    pub policy: PolicyKind,
     /// Quantum in ticks (ms), for round robin and MLFQ's top level.
     pub quantum: u64,
     /// Virtual CPUs.
@@ -102,7 +35,7 @@ pub struct PredictSettings {
 impl Default for PredictSettings {
     fn default() -> Self {
         Self {
-            policy: PolicyChoice::RoundRobin,
+            policy: PolicyKind::RoundRobin,
             quantum: 5,
             cpus: 2,
             switch_cost: 0,
@@ -112,37 +45,9 @@ impl Default for PredictSettings {
 }
 
 impl PredictSettings {
-    /// The simulator policy. MLFQ gets three levels with quanta q, 2q, 4q, allotments 2q and 4q, and a boost
-    /// every 50q ticks.
+    /// The simulator policy (MLFQ from the quantum by [the one recipe](crate::policy)).
     pub fn policy(&self) -> Policy {
-        let quantum = self.quantum.max(1);
-        match self.policy {
-            PolicyChoice::Fcfs => Policy::Fcfs,
-            PolicyChoice::Sjf => Policy::Sjf,
-            PolicyChoice::Srtf => Policy::Srtf,
-            PolicyChoice::RoundRobin => Policy::RoundRobin { quantum },
-            PolicyChoice::Priority | PolicyChoice::PriorityPreemptive => Policy::Priority {
-                preemptive: self.policy == PolicyChoice::PriorityPreemptive,
-                higher_number_is_higher: false,
-            },
-            PolicyChoice::Mlfq => Policy::Mlfq {
-                queues: vec![
-                    MlfqLevel {
-                        quantum,
-                        allotment: 2 * quantum,
-                    },
-                    MlfqLevel {
-                        quantum: 2 * quantum,
-                        allotment: 4 * quantum,
-                    },
-                    MlfqLevel {
-                        quantum: 4 * quantum,
-                        allotment: 4 * quantum,
-                    },
-                ],
-                boost_period: Some(50 * quantum),
-            },
-        }
+        self.policy.build(&PolicyKnobs::with_quantum(self.quantum))
     }
 
     /// The simulated machine.
@@ -169,10 +74,10 @@ pub struct UnitCosts {
 }
 
 impl Default for UnitCosts {
-    /// Rough figures of a laptop-class core in release wasm, used until the page has measured its own.
+    /// The typical costs of [`WorkloadKind::typical_unit_cost_us`], used until the page has measured its own.
     fn default() -> Self {
         Self {
-            ms_per_unit: [0.0035, 0.011, 0.0016],
+            ms_per_unit: WorkloadKind::ALL.map(|kind| kind.typical_unit_cost_us() / 1_000.0),
         }
     }
 }
@@ -180,11 +85,7 @@ impl Default for UnitCosts {
 impl UnitCosts {
     /// Cost of one unit of `kind`.
     pub fn of(&self, kind: WorkloadKind) -> f64 {
-        let index = WorkloadKind::ALL
-            .iter()
-            .position(|candidate| *candidate == kind)
-            .unwrap_or(0);
-        self.ms_per_unit[index]
+        self.ms_per_unit[kind.index()]
     }
 
     /// Estimated CPU milliseconds of the whole scenario on one CPU.
@@ -269,7 +170,7 @@ mod tests {
     fn every_preset_predicts_under_every_policy() {
         for preset in Preset::ALL {
             let sim_scenario = to_sim_scenario(&preset.scenario(), &UnitCosts::default());
-            for policy in PolicyChoice::ALL {
+            for policy in PolicyKind::ALL {
                 let settings = PredictSettings {
                     policy,
                     ..PredictSettings::default()

@@ -74,7 +74,23 @@ pub fn is_valid_colour(colour: &str) -> bool {
             .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
 }
 
+/// Task colours for tasks without their own, chosen to stay distinct for colour-blind readers (Okabe–Ito
+/// palette, lower-case `#rrggbb`), cycled past eight tasks.
+pub const TASK_PALETTE: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+];
+
+/// The palette colour of the task at `index`.
+pub fn palette_colour(index: usize) -> &'static str {
+    TASK_PALETTE[index % TASK_PALETTE.len()]
+}
+
 impl TaskSpec {
+    /// The colour this task is drawn in, being the `index`-th task: its own, or the palette's.
+    pub fn colour_at(&self, index: usize) -> &str {
+        self.colour.as_deref().unwrap_or(palette_colour(index))
+    }
+
     /// Estimated CPU seconds of this task on a typical core.
     pub fn typical_cpu_seconds(&self) -> f64 {
         self.phases
@@ -307,6 +323,15 @@ impl Scenario {
             });
         }
         Ok(())
+    }
+
+    /// The colour of each task ([`TaskSpec::colour_at`]): the only place the page and the exports get colours.
+    pub fn colours(&self) -> Vec<String> {
+        self.tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| task.colour_at(index).to_owned())
+            .collect()
     }
 
     /// Checksums of every task computed the plainest way ([`TaskSpec::reference_checksum`]).

@@ -9,9 +9,8 @@
 use std::fmt;
 
 use crate::codec::{decode_scenario, encode_scenario};
-use crate::predict::{
-    PolicyChoice, PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
-};
+use crate::policy::PolicyKind;
+use crate::predict::{PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST};
 use crate::presets::Preset;
 use crate::scenario::Scenario;
 
@@ -263,17 +262,16 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
-            "policy" => match PolicyChoice::from_id(&value) {
+            "policy" => match PolicyKind::from_id(&value) {
                 Some(policy) => settings.predict.policy = policy,
                 None => {
-                    let known: Vec<&str> = PolicyChoice::ALL.iter().map(|policy| policy.id()).collect();
                     notice(
                         "policy",
                         format!(
                             "unknown policy {}; using \u{201c}{}\u{201d} (known: {})",
                             quoted(&value),
                             defaults.predict.policy.id(),
-                            known.join(", ")
+                            PolicyKind::id_list()
                         ),
                     );
                 }
@@ -360,7 +358,6 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::predict::PolicyChoice;
 
     #[test]
     fn full_query_restores_every_field() {
@@ -391,7 +388,7 @@ mod tests {
         );
         assert!(parsed.notices.is_empty());
         let predict = parsed.settings.predict;
-        assert_eq!(predict.policy, PolicyChoice::Mlfq);
+        assert_eq!(predict.policy, PolicyKind::Mlfq);
         assert_eq!(
             (predict.quantum, predict.cpus, predict.switch_cost),
             (3, 8, 2)
@@ -415,7 +412,7 @@ mod tests {
     fn settings_round_trip_through_the_query() {
         for preset in Preset::ALL {
             for mode in Mode::ALL {
-                for policy in PolicyChoice::ALL {
+                for policy in PolicyKind::ALL {
                     let settings = Settings {
                         preset,
                         custom: None,

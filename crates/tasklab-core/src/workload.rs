@@ -60,6 +60,15 @@ impl WorkloadKind {
         }
     }
 
+    /// Position in [`WorkloadKind::ALL`], to index per-kind tables.
+    pub fn index(self) -> usize {
+        match self {
+            Self::Primes => 0,
+            Self::Mandelbrot => 1,
+            Self::HashChain => 2,
+        }
+    }
+
     /// Parses [`WorkloadKind::id`].
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.id() == id)

@@ -15,9 +15,8 @@ use tasklab_core::codec::{
     scenario_from_json, scenario_to_json, CodecError, ScenarioFile, MAX_BODY_BYTES, MAX_JSON_BYTES,
     MAX_LINK_CHARS,
 };
-use tasklab_core::predict::{
-    PolicyChoice, PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
-};
+use tasklab_core::policy::PolicyKind;
+use tasklab_core::predict::{PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{
     Phase, Scenario, ScenarioError, TaskSpec, MAX_ARRIVAL_MS, MAX_CPU_SECONDS, MAX_NAME_CHARS,
@@ -117,7 +116,7 @@ fn settings() -> impl Strategy<Value = Settings> {
         MIN_SLICE_MS..=MAX_SLICE_MS,
         any::<bool>(),
         (
-            proptest::sample::select(PolicyChoice::ALL.to_vec()),
+            proptest::sample::select(PolicyKind::ALL.to_vec()),
             1..=MAX_QUANTUM,
             1..=MAX_PREDICT_CPUS,
             0..=MAX_SWITCH_COST,
@@ -189,7 +188,7 @@ fn every_preset_round_trips_as_a_link_as_json_and_in_settings() {
             Ok(scenario.clone())
         );
         for custom in [None, Some(scenario.clone())] {
-            for policy in PolicyChoice::ALL {
+            for policy in PolicyKind::ALL {
                 let settings = Settings {
                     preset,
                     custom: custom.clone(),
@@ -329,7 +328,7 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                 slice_ms: 17,
                 run_on_load: true,
                 predict: PredictSettings {
-                    policy: PolicyChoice::PriorityPreemptive,
+                    policy: PolicyKind::PriorityPreemptive,
                     quantum: 250,
                     cpus: 64,
                     switch_cost: 25,

@@ -4,10 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use serde_json::Value;
-use tasklab_core::export::{
-    to_chrome_trace, to_csv, to_svg, trace_tid, ExportTask, TimeUnit, TimelineExport, CSV_COLUMNS,
-};
-use tasklab_core::report::Slice;
+use tasklab_core::export::{to_chrome_trace, to_csv, to_svg, trace_tid, CSV_COLUMNS};
+use tasklab_core::timeline::{Span, TimeUnit, Timeline, TimelineTask};
 
 const TRICKY: [&str; 6] = [
     "plain",
@@ -18,20 +16,20 @@ const TRICKY: [&str; 6] = [
     "<script>&\"'",
 ];
 
-fn slice(task: usize, lane: usize, start_ms: f64, end_ms: f64) -> Slice {
-    Slice {
+fn slice(task: usize, lane: usize, start: f64, end: f64) -> Span {
+    Span {
         task,
         lane,
-        start_ms,
-        end_ms,
+        start,
+        end,
     }
 }
 
-fn tasks(names: &[&str]) -> Vec<ExportTask> {
+fn tasks(names: &[&str]) -> Vec<TimelineTask> {
     names
         .iter()
         .enumerate()
-        .map(|(index, name)| ExportTask {
+        .map(|(index, name)| TimelineTask {
             name: (*name).to_string(),
             colour: format!("#{:02x}80c0", index * 30),
             metrics: vec![
@@ -45,9 +43,9 @@ fn tasks(names: &[&str]) -> Vec<ExportTask> {
 }
 
 struct Fixture {
-    slices: Vec<Slice>,
-    switches: Vec<Slice>,
-    tasks: Vec<ExportTask>,
+    slices: Vec<Span>,
+    switches: Vec<Span>,
+    tasks: Vec<TimelineTask>,
 }
 
 fn fixture() -> Fixture {
@@ -66,15 +64,15 @@ fn fixture() -> Fixture {
     }
 }
 
-fn timeline(fixture: &Fixture, time_unit: TimeUnit) -> TimelineExport<'_> {
-    TimelineExport {
-        title: "Tricky <run> & \"friends\"",
-        time_unit,
+fn timeline(fixture: &Fixture, time_unit: TimeUnit) -> Timeline {
+    Timeline {
+        title: "Tricky <run> & \"friends\"".into(),
+        unit: time_unit,
         lanes: vec!["Main thread".into(), "Worker, 1".into(), "=CPU 3".into()],
         tasks: fixture.tasks.clone(),
-        slices: &fixture.slices,
-        switches: &fixture.switches,
-        span: 12.5,
+        spans: fixture.slices.clone(),
+        switches: fixture.switches.clone(),
+        length: 12.5,
     }
 }
 
@@ -107,9 +105,9 @@ fn trace_has_one_complete_event_per_slice_and_switch() {
             assert_eq!(event["tid"], trace_tid(slice.lane));
             let ts = event["ts"].as_f64().unwrap();
             let dur = event["dur"].as_f64().unwrap();
-            assert!(close(ts, slice.start_ms * 1000.0), "ts {ts} for {slice:?}");
+            assert!(close(ts, slice.start * 1000.0), "ts {ts} for {slice:?}");
             assert!(
-                close(dur, (slice.end_ms - slice.start_ms) * 1000.0),
+                close(dur, (slice.end - slice.start) * 1000.0),
                 "dur {dur} for {slice:?}"
             );
             assert_eq!(event["args"]["task_index"], slice.task);
@@ -122,13 +120,10 @@ fn trace_has_one_complete_event_per_slice_and_switch() {
             assert_eq!(event["name"], "context switch");
             assert_eq!(event["tid"], trace_tid(slice.lane));
             assert_eq!(event["args"]["to"], TRICKY[slice.task]);
-            assert!(close(
-                event["ts"].as_f64().unwrap(),
-                slice.start_ms * 1000.0
-            ));
+            assert!(close(event["ts"].as_f64().unwrap(), slice.start * 1000.0));
             assert!(close(
                 event["dur"].as_f64().unwrap(),
-                (slice.end_ms - slice.start_ms) * 1000.0
+                (slice.end - slice.start) * 1000.0
             ));
         }
 
@@ -156,14 +151,14 @@ fn trace_has_one_complete_event_per_slice_and_switch() {
 #[test]
 fn trace_names_lanes_and_tasks_it_was_not_told_about() {
     let slices = [slice(7, 5, 1.0, 2.0)];
-    let timeline = TimelineExport {
-        title: "sparse",
-        time_unit: TimeUnit::Ticks,
+    let timeline = Timeline {
+        title: "sparse".into(),
+        unit: TimeUnit::Ticks,
         lanes: vec![],
         tasks: vec![],
-        slices: &slices,
-        switches: &[],
-        span: f64::NAN,
+        spans: slices.to_vec(),
+        switches: vec![],
+        length: f64::NAN,
     };
     let trace: Value = serde_json::from_str(&to_chrome_trace(&timeline)).expect("valid JSON");
     let events = trace["traceEvents"].as_array().unwrap();
@@ -263,9 +258,9 @@ fn csv_round_trips_tricky_names_and_guards_formulas() {
         assert_eq!(row[column("task")], guarded(TRICKY[slice.task]));
         assert_eq!(row[column("lane")], guarded(&timeline.lanes[slice.lane]));
         let number = |name: &str| row[column(name)].parse::<f64>().unwrap();
-        assert_eq!(number("start"), slice.start_ms);
-        assert_eq!(number("end"), slice.end_ms);
-        assert!(close(number("duration"), slice.end_ms - slice.start_ms));
+        assert_eq!(number("start"), slice.start);
+        assert_eq!(number("end"), slice.end);
+        assert!(close(number("duration"), slice.end - slice.start));
         assert_eq!(row[column("unit")], "ms");
     }
     // 0.1 − 0.0 and 4.0 − 0.3 print without float noise.
@@ -361,25 +356,25 @@ fn svg_survives_hostile_and_odd_input() {
         slice(1, 3, 2.0, 1.0),
     ];
     let tasks = vec![
-        ExportTask {
+        TimelineTask {
             name: "nul\u{0}bell\u{7}\u{FFFF}]]>".into(),
             colour: "red\" onload=\"alert(1)".into(),
             metrics: vec![],
         },
-        ExportTask {
+        TimelineTask {
             name: String::new(),
             colour: "#abc".into(),
             metrics: vec![],
         },
     ];
-    let timeline = TimelineExport {
-        title: "</svg><script>alert(1)</script>",
-        time_unit: TimeUnit::Milliseconds,
+    let timeline = Timeline {
+        title: "</svg><script>alert(1)</script>".into(),
+        unit: TimeUnit::Milliseconds,
         lanes: vec![],
         tasks,
-        slices: &slices,
-        switches: &[],
-        span: -1.0,
+        spans: slices.to_vec(),
+        switches: vec![],
+        length: -1.0,
     };
     let svg = to_svg(&timeline);
     let document = roxmltree::Document::parse(&svg).expect("well-formed XML");
@@ -400,14 +395,14 @@ fn svg_survives_hostile_and_odd_input() {
 #[test]
 fn svg_axis_ticks_are_round() {
     let slices = [slice(0, 0, 0.0, 1234.0)];
-    let timeline = TimelineExport {
-        title: "axis",
-        time_unit: TimeUnit::Ticks,
+    let timeline = Timeline {
+        title: "axis".into(),
+        unit: TimeUnit::Ticks,
         lanes: vec!["CPU 1".into()],
         tasks: vec![],
-        slices: &slices,
-        switches: &[],
-        span: 1234.0,
+        spans: slices.to_vec(),
+        switches: vec![],
+        length: 1234.0,
     };
     let svg = to_svg(&timeline);
     let document = roxmltree::Document::parse(&svg).expect("well-formed XML");

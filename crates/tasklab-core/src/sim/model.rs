@@ -162,21 +162,9 @@ pub enum Policy {
 }
 
 impl Policy {
-    /// A short name for tables and logs (`fcfs`, `sjf`, `srtf`, `rr`, `priority`, `priority-preemptive`, `mlfq`).
+    /// A short name for tables and logs: the [`PolicyKind`](crate::policy::PolicyKind) id.
     pub fn short_name(&self) -> &'static str {
-        match self {
-            Policy::Fcfs => "fcfs",
-            Policy::Sjf => "sjf",
-            Policy::Srtf => "srtf",
-            Policy::RoundRobin { .. } => "rr",
-            Policy::Priority {
-                preemptive: false, ..
-            } => "priority",
-            Policy::Priority {
-                preemptive: true, ..
-            } => "priority-preemptive",
-            Policy::Mlfq { .. } => "mlfq",
-        }
+        crate::policy::PolicyKind::of(self).id()
     }
 }
 

@@ -1,0 +1,252 @@
+//! The one timeline model: lanes, spans of tasks on lanes, context switches, task names, colours and figures,
+//! and the unit of its times. It is built from a real run ([`Timeline::from_run`]) or from a simulation
+//! ([`Timeline::from_simulation`]) and drawn by one SVG writer ([`crate::export::to_svg`]) for the page and for
+//! the downloads, which also write it as a Chrome trace and as CSV.
+//!
+//! Times are plain numbers in the timeline's [`TimeUnit`]: milliseconds from a real run's start, or simulator
+//! ticks. Names, labels and figures may come from the user: every writer escapes them.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use crate::report::{RunRecord, Slice};
+use crate::sim::{SimResult, SliceKind};
+
+/// The unit of every time of a [`Timeline`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeUnit {
+    /// Milliseconds from the start of a real run.
+    Milliseconds,
+    /// Simulator ticks of a prediction. Trace viewers have no such unit: the Chrome trace maps 1 tick to 1 ms.
+    Ticks,
+}
+
+impl TimeUnit {
+    /// The short suffix shown after a time: `ms` or `ticks`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            TimeUnit::Milliseconds => "ms",
+            TimeUnit::Ticks => "ticks",
+        }
+    }
+}
+
+/// One stretch of time a lane spent on one task (or, in [`Timeline::switches`], switching to it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Task index.
+    pub task: usize,
+    /// Lane index.
+    pub lane: usize,
+    /// Start, in the timeline's unit.
+    pub start: f64,
+    /// End, in the timeline's unit.
+    pub end: f64,
+}
+
+impl From<&Slice> for Span {
+    fn from(slice: &Slice) -> Self {
+        Self {
+            task: slice.task,
+            lane: slice.lane,
+            start: slice.start_ms,
+            end: slice.end_ms,
+        }
+    }
+}
+
+/// A task as a timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TimelineTask {
+    /// Display name (any text; it is escaped for each format).
+    pub name: String,
+    /// Colour as `#rrggbb` (the SVG falls back to grey for anything else).
+    pub colour: String,
+    /// Free key/value figures, in display order, e.g. `("checksum", "00ab…")`, `("response", "3")`.
+    pub metrics: Vec<(String, String)>,
+}
+
+/// Everything there is to draw or export of one run or prediction.
+///
+/// Spans refer to tasks by their index in `tasks` and to lanes by their index in `lanes`; an index without an
+/// entry is shown as `Task <n>` or `Lane <n + 1>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// A title, e.g. "Two chefs · multitasking".
+    pub title: String,
+    /// The unit of every time.
+    pub unit: TimeUnit,
+    /// Lane labels by lane index, e.g. "Main thread", "Worker 1", "CPU 1".
+    pub lanes: Vec<String>,
+    /// Tasks by task index.
+    pub tasks: Vec<TimelineTask>,
+    /// Stretches of time a lane spent on a task.
+    pub spans: Vec<Span>,
+    /// Context-switch stretches; the span's `task` is the task switched to.
+    pub switches: Vec<Span>,
+    /// Length of the time axis (it extends to cover every span anyway).
+    pub length: f64,
+}
+
+/// Lane labels `CPU 1` … `CPU n`.
+pub fn cpu_lanes(cpus: usize) -> Vec<String> {
+    (1..=cpus.max(1)).map(|cpu| format!("CPU {cpu}")).collect()
+}
+
+impl Timeline {
+    /// The timeline of a real run: its slices in milliseconds on the given lanes, each task with its checksum,
+    /// start and end.
+    pub fn from_run(
+        title: String,
+        record: &RunRecord,
+        lanes: Vec<String>,
+        colours: &[String],
+    ) -> Self {
+        let time = |ms: Option<f64>| ms.map(|ms| format!("{ms:.3}")).unwrap_or_default();
+        Self {
+            title,
+            unit: TimeUnit::Milliseconds,
+            lanes,
+            tasks: record
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(index, task)| TimelineTask {
+                    name: task.name.clone(),
+                    colour: colour_or_palette(colours, index),
+                    metrics: vec![
+                        ("checksum".into(), task.checksum.clone()),
+                        ("start_ms".into(), time(task.start_ms)),
+                        ("end_ms".into(), time(task.end_ms)),
+                    ],
+                })
+                .collect(),
+            spans: record.slices.iter().map(Span::from).collect(),
+            switches: Vec::new(),
+            length: record.wall_ms,
+        }
+    }
+
+    /// The timeline of a simulation, in ticks, one lane per CPU, each task with its scheduling figures.
+    pub fn from_simulation(title: String, result: &SimResult, colours: &[String]) -> Self {
+        let mut spans = Vec::new();
+        let mut switches = Vec::new();
+        for slice in &result.trace {
+            let span = |task: u32| Span {
+                task: task as usize,
+                lane: slice.cpu as usize,
+                start: slice.start as f64,
+                end: slice.end as f64,
+            };
+            match slice.kind {
+                SliceKind::Task(task) => spans.push(span(task)),
+                SliceKind::Switch(task) => switches.push(span(task)),
+                SliceKind::Idle => {}
+            }
+        }
+        Self {
+            title,
+            unit: TimeUnit::Ticks,
+            lanes: cpu_lanes(result.summary.utilisation.len()),
+            tasks: result
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(index, metrics)| TimelineTask {
+                    name: metrics.name.clone(),
+                    colour: colour_or_palette(colours, index),
+                    metrics: vec![
+                        ("arrival".into(), metrics.arrival.to_string()),
+                        ("first_run".into(), metrics.first_run.to_string()),
+                        ("completion".into(), metrics.completion.to_string()),
+                        ("response".into(), metrics.response.to_string()),
+                        ("turnaround".into(), metrics.turnaround.to_string()),
+                        ("waiting".into(), metrics.waiting.to_string()),
+                        ("cpu_time".into(), metrics.cpu_time.to_string()),
+                    ],
+                })
+                .collect(),
+            spans,
+            switches,
+            length: result.summary.makespan as f64,
+        }
+    }
+
+    /// The same timeline with its axis at least `length` long (to draw two timelines on one scale).
+    pub fn at_least(mut self, length: f64) -> Self {
+        if length.is_finite() && length > self.length {
+            self.length = length;
+        }
+        self
+    }
+
+    /// The name of task `task` (`Task <n>` for an unknown index).
+    pub fn task_name(&self, task: usize) -> Cow<'_, str> {
+        match self.tasks.get(task) {
+            Some(found) => Cow::Borrowed(found.name.as_str()),
+            None => Cow::Owned(format!("Task {task}")),
+        }
+    }
+
+    /// The colour of task `task` (empty for an unknown index).
+    pub fn task_colour(&self, task: usize) -> &str {
+        self.tasks
+            .get(task)
+            .map_or("", |found| found.colour.as_str())
+    }
+
+    /// The label of lane `lane` (`Lane <n + 1>` for an unknown index).
+    pub fn lane_label(&self, lane: usize) -> Cow<'_, str> {
+        match self.lanes.get(lane) {
+            Some(label) => Cow::Borrowed(label.as_str()),
+            None => Cow::Owned(format!("Lane {}", lane.saturating_add(1))),
+        }
+    }
+
+    /// Every lane to show, in order: the labelled ones plus any a span uses. A set rather than `0..max` so a
+    /// stray huge lane index cannot make the output huge.
+    pub fn lanes_shown(&self) -> Vec<usize> {
+        let mut lanes: BTreeSet<usize> = (0..self.lanes.len()).collect();
+        lanes.extend(self.all_spans().map(|(span, _)| span.lane));
+        lanes.into_iter().collect()
+    }
+
+    /// Task spans then switch spans, each with whether it is a switch.
+    pub fn all_spans(&self) -> impl Iterator<Item = (&Span, bool)> {
+        self.spans
+            .iter()
+            .map(|span| (span, false))
+            .chain(self.switches.iter().map(|span| (span, true)))
+    }
+
+    /// The length the time axis covers: the length, stretched to the last span's end; always positive and finite.
+    pub fn axis_length(&self) -> f64 {
+        let last_end = self
+            .all_spans()
+            .map(|(span, _)| finite_or_zero(span.end))
+            .fold(0.0_f64, f64::max);
+        let length = finite_or_zero(self.length).max(last_end);
+        if length > 0.0 {
+            length
+        } else {
+            1.0
+        }
+    }
+}
+
+/// The colour at `index` of `colours`, or the palette's.
+fn colour_or_palette(colours: &[String], index: usize) -> String {
+    colours
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| crate::scenario::palette_colour(index).to_owned())
+}
+
+/// The value, or 0 when it is not finite.
+pub(crate) fn finite_or_zero(value: f64) -> f64 {
+    if value.is_finite() {
+        value
+    } else {
+        0.0
+    }
+}
