@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::error::PageError;
+
 /// The current query string, with its leading `?` (empty if none).
 pub fn current_query() -> String {
     web_sys::window()
@@ -138,29 +140,36 @@ pub fn publish_last_run(json: &str) {
     }
 }
 
-/// Copies text to the clipboard; resolves to whether it worked.
-pub async fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
+/// Copies text to the clipboard.
+pub async fn copy_to_clipboard(text: &str) -> Result<(), PageError> {
+    let window = web_sys::window().ok_or(PageError::Clipboard)?;
     let clipboard = window.navigator().clipboard();
-    JsFuture::from(clipboard.write_text(text)).await.is_ok()
+    JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|_| PageError::Clipboard)
 }
 
 /// Offers `contents` as a file download named `file_name`.
-pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
+pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), PageError> {
+    let failed = |reason: String| PageError::Download {
+        file: file_name.to_owned(),
+        reason,
+    };
+    let window = web_sys::window().ok_or_else(|| failed("no window".into()))?;
+    let document = window
+        .document()
+        .ok_or_else(|| failed("no document".into()))?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let parts = Array::of1(&JsValue::from_str(contents));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|error| format!("{error:?}"))?;
-    let url =
-        web_sys::Url::create_object_url_with_blob(&blob).map_err(|error| format!("{error:?}"))?;
+        .map_err(|error| failed(format!("{error:?}")))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|error| failed(format!("{error:?}")))?;
     let anchor: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(|error| format!("{error:?}"))?
+        .map_err(|error| failed(format!("{error:?}")))?
         .unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(file_name);
@@ -205,19 +214,19 @@ impl Drop for PopstateListener {
 pub const MAX_IMPORT_BYTES: f64 = 1024.0 * 1024.0;
 
 /// Reads a user's file as text, refusing files over [`MAX_IMPORT_BYTES`] before reading them.
-pub async fn read_file_text(file: &web_sys::File) -> Result<String, String> {
+pub async fn read_file_text(file: &web_sys::File) -> Result<String, PageError> {
     if file.size() > MAX_IMPORT_BYTES {
-        return Err(format!(
+        return Err(PageError::Import(format!(
             "{} is {:.1} MB; scenario files may be at most 1 MB",
             file.name(),
             file.size() / 1_048_576.0
-        ));
+        )));
     }
     let text = JsFuture::from(file.text())
         .await
-        .map_err(|_| format!("{} could not be read", file.name()))?;
+        .map_err(|_| PageError::Import(format!("{} could not be read", file.name())))?;
     text.as_string()
-        .ok_or_else(|| format!("{} is not text", file.name()))
+        .ok_or_else(|| PageError::Import(format!("{} is not text", file.name())))
 }
 
 /// Draws an SVG document on a canvas (at twice its size, for sharp text) and offers it as a PNG download.
@@ -226,8 +235,11 @@ pub async fn download_svg_as_png(
     svg: &str,
     width: u32,
     height: u32,
-) -> Result<(), String> {
-    let error = |what: &str| format!("PNG export failed: {what}");
+) -> Result<(), PageError> {
+    let error = |what: &str| PageError::Download {
+        file: file_name.to_owned(),
+        reason: format!("the PNG could not be made ({what})"),
+    };
     let window = web_sys::window().ok_or_else(|| error("no window"))?;
     let document = window.document().ok_or_else(|| error("no document"))?;
     let options = web_sys::BlobPropertyBag::new();
@@ -343,4 +355,24 @@ pub async fn next_animation_frame_within(limit_ms: f64) {
     let frame = Box::pin(next_animation_frame());
     let timeout = Box::pin(tasklab_engine::web::sleep_ms(limit_ms));
     futures::future::select(frame, timeout).await;
+}
+
+/// The file picked in the `<input type="file">` an event came from, clearing the input so the same file can be
+/// picked again.
+pub fn take_picked_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    let input = event
+        .target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
+    file
+}
+
+/// The first file of a drop, if any.
+pub fn dropped_file(event: &web_sys::DragEvent) -> Option<web_sys::File> {
+    event
+        .data_transfer()
+        .and_then(|transfer| transfer.files())
+        .and_then(|files| files.get(0))
 }

@@ -1,18 +1,32 @@
 //! tasklab's page: a yew app (client-side rendered) that runs scenarios for real as multitasking on the main
 //! thread and as multiprocessing on Web Workers, and draws what happened.
+//!
+//! Module layers (each imports only from the layers below it; `tests/e2e/structure.test.mjs` checks there is no
+//! cycle): `app` (wiring) → `panels::*` and `runner` (effects) → `state` (pure reducer) → `run`, `error`;
+//! `widgets`, `explain` and `browser` are leaves for everyone.
 
+//!
+//! The page itself exists only in wasm32; natively the crate builds its pure modules alone, so that
+//! `cargo test -p tasklab-web` tests the page state without a browser.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+#[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
 mod diagnostics;
-mod editor;
+mod error;
 mod explain;
-mod exports;
-mod gallery;
-mod live;
-mod predict;
+#[cfg(target_arch = "wasm32")]
+mod panels;
+mod run;
+#[cfg(target_arch = "wasm32")]
 mod runner;
-mod timeline;
+mod state;
+mod widgets;
 
 fn main() {
+    #[cfg(target_arch = "wasm32")]
     yew::Renderer::<app::App>::new().render();
 }

@@ -1,73 +1,23 @@
-//! One run from the page's point of view: start the chosen executor, measure responsiveness while it runs,
-//! check the checksums against a reference, and build the report.
+//! One run from the page's point of view (an effect at the edge of the page state): start the plan's executor,
+//! measure responsiveness while it runs, check the checksums against a reference, build and publish the report,
+//! and hand the finished run back to the state as an action.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use tasklab_core::report::{RunRecord, RunReport};
-use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
-use tasklab_core::settings::{Mode, Settings};
-use tasklab_core::workload::{fold_phase, ComputeProgress};
-use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
-use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_core::report::RunReport;
+use tasklab_core::scenario::{Scenario, TaskRun, TaskSpec, TaskStep};
+use tasklab_core::settings::Settings;
+use tasklab_engine::plan::{run_plan, ExecutorPlan};
 use tasklab_engine::web::{yield_with, BrowserHost, WebClock, YieldMechanism};
-use tasklab_engine::{Clock, LiveProgress};
+use tasklab_engine::Clock;
+use yew::Callback;
 
 use crate::browser;
-
-/// Frames drawn while a run goes on, and the longest gap between two of them.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FrameMeter {
-    /// Animation frames seen since the run started.
-    pub frames: u32,
-    /// Longest time without a frame, ms.
-    pub longest_gap_ms: f64,
-    last_frame_ms: f64,
-}
-
-impl FrameMeter {
-    fn started_at(now_ms: f64) -> Self {
-        Self {
-            frames: 0,
-            longest_gap_ms: 0.0,
-            last_frame_ms: now_ms,
-        }
-    }
-
-    fn frame_at(&mut self, now_ms: f64) {
-        self.frames += 1;
-        self.longest_gap_ms = self.longest_gap_ms.max(now_ms - self.last_frame_ms);
-        self.last_frame_ms = now_ms;
-    }
-}
-
-/// A run in progress, shared between the page (progress bars, Stop) and the future that runs it.
-#[derive(Debug)]
-pub struct ActiveRun {
-    /// Units done per task, and the Stop flag.
-    pub progress: Arc<LiveProgress>,
-    /// Responsiveness so far.
-    pub meter: RefCell<FrameMeter>,
-    /// Set when the executor has returned.
-    pub finished: std::cell::Cell<bool>,
-    /// Names of the run's tasks (the page's scenario may change under a run, e.g. with Back).
-    pub names: Vec<String>,
-    /// Colours of the run's tasks.
-    pub colours: Vec<String>,
-}
-
-/// A finished run: the executor's record and the published report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FinishedRun {
-    /// What the executor recorded.
-    pub record: RunRecord,
-    /// The report (also published on `window.tasklabLastRun`).
-    pub report: RunReport,
-    /// The reference checksums the run was checked against.
-    pub reference: Vec<u64>,
-}
+use crate::run::{ActiveRun, FinishedRun, FrameMeter};
+use crate::state::{scenario_key, Action, AppState, PoolStatus};
 
 /// Longest wait for an animation frame before going on without one.
 const FRAME_WAIT_LIMIT_MS: f64 = 100.0;
@@ -80,21 +30,17 @@ thread_local! {
 /// Units computed between two yields on the main thread (a few milliseconds of work).
 const REFERENCE_UNITS_PER_TURN: u64 = 1_000;
 
-/// The reference checksum of one task, computed on the main thread phase by phase straight through
-/// [`ComputeProgress`], yielding every few milliseconds so the page stays usable.
+/// The reference checksum of one task ([`TaskSpec::reference_checksum`]: each phase in one go, waits skipped), but
+/// in turns of a few milliseconds on the main thread, yielding between them so the page stays usable.
 async fn reference_checksum_yielding(task: &TaskSpec) -> u64 {
-    let mut checksum = 0;
-    for phase in &task.phases {
-        if let Phase::Compute { kind, units } = *phase {
-            let mut progress = ComputeProgress::new(kind, 0, units);
-            while !progress.is_finished() {
-                progress.step(REFERENCE_UNITS_PER_TURN);
-                yield_with(YieldMechanism::best_available()).await;
-            }
-            checksum = fold_phase(checksum, progress.checksum());
+    let mut run = TaskRun::new(task);
+    loop {
+        match run.step(REFERENCE_UNITS_PER_TURN) {
+            TaskStep::Finished => break run.checksum(),
+            TaskStep::Computed(_) => yield_with(YieldMechanism::best_available()).await,
+            TaskStep::Wait(_) => {}
         }
     }
-    checksum
 }
 
 /// Reference checksums of a scenario, cached per scenario. With a pool every task is computed in one go on a
@@ -129,14 +75,36 @@ async fn reference_checksums(key: String, scenario: &Scenario, pool_ready: bool)
     checksums
 }
 
-/// Runs the settings' scenario as they say and returns the finished run, counting animation frames meanwhile.
-pub async fn run(
+/// Starts a run of the state's settings, unless Run is blocked: tells the state it started, runs it, and tells
+/// the state it finished.
+pub fn start(state: &AppState, dispatch: Callback<Action>) {
+    if state.run_blocker().is_some() {
+        return;
+    }
+    let settings = state.settings.clone();
+    let active = Rc::new(ActiveRun::new(&settings.scenario()));
+    let pool_ready = state.pool == PoolStatus::Ready;
+    let one_cpu_wall_ms = state
+        .one_cpu_runs
+        .get(&scenario_key(&settings))
+        .map(|run| run.wall_ms);
+    dispatch.emit(Action::RunStarted(Rc::clone(&active)));
+    wasm_bindgen_futures::spawn_local(async move {
+        let finished = run(settings, pool_ready, active, one_cpu_wall_ms).await;
+        dispatch.emit(Action::RunFinished(Box::new(finished)));
+    });
+}
+
+/// Runs the settings' scenario as their plan says and returns the finished run, counting animation frames
+/// meanwhile.
+async fn run(
     settings: Settings,
     pool_ready: bool,
     active: Rc<ActiveRun>,
     one_cpu_wall_ms: Option<f64>,
 ) -> FinishedRun {
     let scenario = settings.scenario();
+    let plan = ExecutorPlan::from_settings(&settings);
     let visibility = browser::VisibilityWatch::start();
     // Let the page paint its "running" state before the no-yield mode takes the thread (a hidden tab draws no
     // frames, hence the time limit).
@@ -160,27 +128,10 @@ pub async fn run(
     });
 
     let host = BrowserHost::default();
-    let record = match settings.mode {
-        Mode::Multitasking | Mode::SingleThread => {
-            let options = CooperativeOptions {
-                slice_ms: f64::from(settings.slice_ms),
-                yield_to_host: settings.mode == Mode::Multitasking,
-            };
-            run_cooperative(&scenario, options, &host, &active.progress).await
-        }
-        Mode::Multiprocessing => {
-            let options = ParallelOptions::with_workers(settings.workers as usize);
-            run_parallel(&scenario, options, &host, Arc::clone(&active.progress)).await
-        }
-    };
+    let record = run_plan(&plan, &scenario, &host, Arc::clone(&active.progress)).await;
     let end_ms = clock.now_ms();
     active.finished.set(true);
-    {
-        // The gap from the last frame to the end of the run counts too (the whole run, in no-yield mode).
-        let mut meter = active.meter.borrow_mut();
-        let tail_gap = end_ms - meter.last_frame_ms;
-        meter.longest_gap_ms = meter.longest_gap_ms.max(tail_gap);
-    }
+    active.meter.borrow_mut().close_at(end_ms);
     // Long-task entries arrive after the task: give the observer a turn before reading them.
     browser::next_animation_frame_within(FRAME_WAIT_LIMIT_MS).await;
     let longest_long_task = browser::longest_long_task_between(start_ms, end_ms);
@@ -189,7 +140,7 @@ pub async fn run(
     let reference = if record.stopped {
         Vec::new()
     } else {
-        reference_checksums(crate::app::scenario_key(&settings), &scenario, pool_ready).await
+        reference_checksums(scenario_key(&settings), &scenario, pool_ready).await
     };
     let meter = *active.meter.borrow();
     let checksums_agree = !record.stopped && record.checksums == reference;
@@ -223,6 +174,7 @@ pub async fn run(
         browser::publish_last_run(&json);
     }
     FinishedRun {
+        settings,
         record,
         report,
         reference,

@@ -6,7 +6,7 @@
 //! [`UnitCosts`]), and can be recalibrated from a real one-CPU run so that prediction and measurement share a scale.
 
 use crate::policy::{PolicyKind, PolicyKnobs};
-use crate::scenario::{Phase, Scenario};
+use crate::scenario::{Phase, Scenario, TaskSpec};
 use crate::sim::{Burst, Conventions, Machine, Policy, SimScenario, SimTask};
 use crate::workload::WorkloadKind;
 
@@ -131,15 +131,7 @@ pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usi
     };
     let mut tasks = Vec::new();
     for task in &scenario.tasks {
-        let only_computes = task
-            .phases
-            .iter()
-            .all(|phase| matches!(phase, Phase::Compute { .. }));
-        let pieces = if chunks > 1 && task.can_split() && only_computes {
-            chunks
-        } else {
-            1
-        };
+        let pieces = pieces_of(task, chunks);
         for piece in 0..pieces {
             tasks.push(SimTask {
                 name: if pieces == 1 {
@@ -158,6 +150,31 @@ pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usi
         }
     }
     SimScenario { tasks }
+}
+
+/// How many simulator tasks [`to_sim_scenario_split`] makes of `task`.
+fn pieces_of(task: &TaskSpec, chunks: usize) -> usize {
+    let only_computes = task
+        .phases
+        .iter()
+        .all(|phase| matches!(phase, Phase::Compute { .. }));
+    if chunks > 1 && task.can_split() && only_computes {
+        chunks
+    } else {
+        1
+    }
+}
+
+/// The colour of each simulator task of [`to_sim_scenario_split`]: a chunk is drawn in its task's colour.
+pub fn split_colours(scenario: &Scenario, chunks: usize) -> Vec<String> {
+    scenario
+        .tasks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, task)| {
+            std::iter::repeat_n(task.colour_at(index).to_owned(), pieces_of(task, chunks))
+        })
+        .collect()
 }
 
 #[cfg(test)]

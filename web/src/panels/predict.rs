@@ -1,21 +1,24 @@
-//! The Predict view: the current scenario on N virtual CPUs under a classic scheduling policy, from the
-//! deterministic simulator, drawn like a real run, with its metrics, and beside the last real run when there is one.
+//! The Predict panel: the current scenario on N virtual CPUs under a classic scheduling policy, from the
+//! deterministic simulator, drawn like a real run, with its metrics, and beside the last real run when there is
+//! one (that run's model comes from its executor plan).
 
 use std::rc::Rc;
+
+use tasklab_core::policy::PolicyKind;
 use tasklab_core::predict::{
-    to_sim_scenario, to_sim_scenario_split, PolicyChoice, PredictSettings, UnitCosts,
+    split_colours, to_sim_scenario, to_sim_scenario_split, PredictSettings, UnitCosts,
     MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
 };
 use tasklab_core::scenario::Scenario;
-
-use tasklab_core::export::{ExportTask, TimeUnit};
-use tasklab_core::report::Slice;
-use tasklab_core::sim::{simulate_with, SimError, SimOptions, SimResult, SimScenario, SliceKind};
+use tasklab_core::sim::{simulate_with, SimError, SimOptions, SimResult, SimScenario};
+use tasklab_core::timeline::Timeline;
+use tasklab_engine::plan::RunModel;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::exports::{ExportButtons, ExportData};
-use crate::timeline::{scenario_colours, task_colour, Timeline};
+use crate::error::PageError;
+use crate::panels::exports::ExportButtons;
+use crate::widgets::{swatch, TimelineView};
 
 /// Most slices a prediction may have: more could not be drawn usefully, and the simulation runs on the page's
 /// main thread (100,000 slices take a few milliseconds and about 3 MB).
@@ -43,13 +46,11 @@ pub struct MeasuredRun {
     pub wall_ms: f64,
     /// How it ran, for the label.
     pub how: String,
-    /// The policy and machine that describe what the executor did.
-    pub model: PredictSettings,
-    /// Chunks a splittable task was cut into (1 = none).
-    pub chunks: usize,
+    /// The simulator's description of what its executor did.
+    pub model: RunModel,
 }
 
-/// What the Predict view needs.
+/// What the Predict panel needs.
 #[derive(Properties, PartialEq)]
 pub struct PredictProps {
     /// The scenario.
@@ -64,32 +65,15 @@ pub struct PredictProps {
     pub measured: Option<MeasuredRun>,
     /// Called with new settings when a control changes.
     pub on_change: Callback<PredictSettings>,
-}
-
-fn trace_slices(result: &SimResult) -> (Vec<Slice>, Vec<Slice>) {
-    let mut tasks = Vec::new();
-    let mut switches = Vec::new();
-    for slice in &result.trace {
-        let converted = |task| Slice {
-            task,
-            lane: slice.cpu as usize,
-            start_ms: slice.start as f64,
-            end_ms: slice.end as f64,
-        };
-        match slice.kind {
-            SliceKind::Task(task) => tasks.push(converted(task as usize)),
-            SliceKind::Switch(task) => switches.push(converted(task as usize)),
-            SliceKind::Idle => {}
-        }
-    }
-    (tasks, switches)
+    /// Told when a download fails.
+    pub on_error: Callback<PageError>,
 }
 
 fn number_from(event: &Event) -> Option<u64> {
     browser::form_value(event).trim().parse().ok()
 }
 
-/// The Predict section.
+/// The Predict panel.
 #[function_component(PredictView)]
 pub fn predict_view(props: &PredictProps) -> Html {
     let settings = props.settings;
@@ -112,7 +96,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
     let on_policy = {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
-            if let Some(policy) = PolicyChoice::from_id(&browser::form_value(&event)) {
+            if let Some(policy) = PolicyKind::from_id(&browser::form_value(&event)) {
                 on_change.emit(PredictSettings { policy, ..settings });
             }
         })
@@ -135,8 +119,8 @@ pub fn predict_view(props: &PredictProps) -> Html {
     };
     let model_scenario = props.measured.as_ref().map(|measured| {
         (
-            to_sim_scenario_split(scenario, &props.costs, measured.chunks),
-            measured.model,
+            to_sim_scenario_split(scenario, &props.costs, measured.model.chunks),
+            measured.model.predict,
         )
     });
     let model_result = use_memo(model_scenario, |model| {
@@ -145,7 +129,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
             .map(|(sim_scenario, model)| predict(sim_scenario, model))
     });
     let comparison = match (&props.measured, &*model_result) {
-        (Some(measured), Some(Ok(model))) => view_comparison(measured, model),
+        (Some(measured), Some(Ok(model))) => view_comparison(scenario, measured, model),
         _ => html! {},
     };
     html! {
@@ -155,7 +139,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
             <div class="knobs">
                 <label>{"Policy "}
                     <select id="policy" onchange={on_policy}>
-                        { for PolicyChoice::ALL.iter().map(|policy| html! {
+                        { for PolicyKind::ALL.iter().map(|policy| html! {
                             <option value={policy.id()} selected={*policy == settings.policy}>{policy.label()}</option>
                         }) }
                     </select>
@@ -185,21 +169,23 @@ pub fn predict_view(props: &PredictProps) -> Html {
     }
 }
 
-/// The model of the last real run (same CPUs, the executor's policy) beside the measurement.
-fn view_comparison(measured: &MeasuredRun, model: &SimResult) -> Html {
+/// The model of the last real run (same CPUs, the executor's policy) beside the measurement, on one time scale.
+fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SimResult) -> Html {
     let predicted = model.summary.makespan as f64;
     let difference = if measured.wall_ms > 0.0 {
         (predicted - measured.wall_ms) / measured.wall_ms * 100.0
     } else {
         0.0
     };
-    let (task_slices, switch_slices) = trace_slices(model);
-    let names: Vec<String> = model.tasks.iter().map(|task| task.name.clone()).collect();
-    let cpus = measured.model.cpus;
-    let policy = match measured.model.policy {
-        PolicyChoice::RoundRobin => format!("round robin, {} ms quantum", measured.model.quantum),
-        other => other.label().to_lowercase(),
-    };
+    let settings = measured.model.predict;
+    let cpus = settings.cpus;
+    let policy = PolicyKind::describe(&settings.policy(), "ms");
+    let timeline = Timeline::from_simulation(
+        format!("Model of your last run · {policy} on {cpus} CPU(s)"),
+        model,
+        &split_colours(scenario, measured.model.chunks),
+    )
+    .at_least(measured.wall_ms);
     html! {
         <div class="comparison" id="prediction-vs-measured">
             <h3>{"Your last run against its model"}</h3>
@@ -213,64 +199,32 @@ fn view_comparison(measured: &MeasuredRun, model: &SimResult) -> Html {
                 <strong id="prediction-difference">{format!("{difference:+.1}%")}</strong>
                 {". The measurement also pays for what the model leaves out: yields, rendering, the browser and other programs."}
             </p>
-            <Timeline task_names={names} slices={task_slices} switches={switch_slices}
-                      wall_ms={predicted.max(measured.wall_ms)} lane_labels={(1..=cpus).map(|cpu| format!("CPU {cpu}")).collect::<Vec<_>>()} />
+            <TimelineView timeline={Rc::new(timeline)} />
         </div>
     }
 }
 
 fn view_result(props: &PredictProps, result: &SimResult) -> Html {
     let settings = props.settings;
-    let (task_slices, switch_slices) = trace_slices(result);
-    let names: Vec<String> = result.tasks.iter().map(|task| task.name.clone()).collect();
-    let lanes: Vec<String> = (1..=settings.cpus)
-        .map(|cpu| format!("CPU {cpu}"))
-        .collect();
+    let colours = props.scenario.colours();
     let summary = &result.summary;
-    let export = Rc::new(ExportData {
-        title: format!(
+    let timeline = Rc::new(Timeline::from_simulation(
+        format!(
             "Prediction · {} on {} CPU(s)",
             settings.policy.label(),
             settings.cpus
         ),
-        file_stem: format!(
-            "tasklab-prediction-{}-{}cpu",
-            settings.policy.id(),
-            settings.cpus
-        ),
-        time_unit: TimeUnit::Ticks,
-        lanes: lanes.clone(),
-        tasks: result
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(index, metrics)| ExportTask {
-                name: metrics.name.clone(),
-                colour: props
-                    .scenario
-                    .tasks
-                    .get(index)
-                    .and_then(|task| task.colour.clone())
-                    .unwrap_or_else(|| task_colour(index).to_lowercase()),
-                metrics: vec![
-                    ("arrival".into(), metrics.arrival.to_string()),
-                    ("first_run".into(), metrics.first_run.to_string()),
-                    ("completion".into(), metrics.completion.to_string()),
-                    ("response".into(), metrics.response.to_string()),
-                    ("turnaround".into(), metrics.turnaround.to_string()),
-                    ("waiting".into(), metrics.waiting.to_string()),
-                    ("cpu_time".into(), metrics.cpu_time.to_string()),
-                ],
-            })
-            .collect(),
-        slices: task_slices.clone(),
-        switches: switch_slices.clone(),
-        span: summary.makespan as f64,
-    });
+        result,
+        &colours,
+    ));
+    let file_stem = format!(
+        "tasklab-prediction-{}-{}cpu",
+        settings.policy.id(),
+        settings.cpus
+    );
     html! {
         <>
-            <Timeline task_names={names} slices={task_slices} switches={switch_slices} task_colours={scenario_colours(&props.scenario)}
-                      wall_ms={summary.makespan as f64} lane_labels={lanes} />
+            <TimelineView timeline={Rc::clone(&timeline)} />
             <dl class="figures">
                 <dt>{"Makespan"}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>
                 <dt>{"Averages"}</dt><dd>{format!("response {:.1} · turnaround {:.1} · waiting {:.1} ms", summary.avg_response, summary.avg_turnaround, summary.avg_waiting)}</dd>
@@ -280,13 +234,13 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
                     <dt>{"Speed-up vs 1 CPU"}</dt><dd>{format!("{speedup:.2}× (efficiency {:.0}%)", efficiency * 100.0)}</dd>
                 }
             </dl>
-            <ExportButtons data={export} id_prefix="prediction" />
-            <table class="task-table">
+            <ExportButtons timeline={timeline} file_stem={file_stem} id_prefix="prediction" on_error={props.on_error.clone()} />
+            <table class="task-table" id="prediction-tasks">
                 <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
                 <tbody>
-                    { for result.tasks.iter().enumerate().map(|(task, metrics)| html! {
+                    { for result.tasks.iter().zip(&colours).map(|(metrics, colour)| html! {
                         <tr>
-                            <td><span class="swatch" style={format!("background:{}", task_colour(task))}></span>{metrics.name.clone()}</td>
+                            <td>{swatch(colour)}{metrics.name.clone()}</td>
                             <td>{metrics.first_run}</td><td>{metrics.completion}</td><td>{metrics.response}</td>
                             <td>{metrics.turnaround}</td><td>{metrics.waiting}</td><td>{metrics.cpu_time}</td>
                         </tr>

@@ -11,9 +11,8 @@ use tasklab_core::workload::WorkloadKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::format_ms;
 use crate::browser::form_value;
-use crate::timeline::task_colour;
+use crate::widgets::format_ms;
 
 /// What the editor edits.
 #[derive(Properties, PartialEq)]
@@ -96,10 +95,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
     };
     let task_count = props.scenario.tasks.len();
     let tasks = props.scenario.tasks.iter().enumerate().map(|(index, task)| {
-        let colour = task
-            .colour
-            .clone()
-            .unwrap_or_else(|| task_colour(index).to_lowercase());
+        let colour = task.colour_at(index).to_owned();
         let phases = task.phases.iter().enumerate().map(|(phase_index, phase)| {
             let (kind_value, amount, estimate) = match *phase {
                 Phase::Compute { kind, units } => (

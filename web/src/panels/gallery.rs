@@ -6,13 +6,12 @@ use tasklab_core::presets::Preset;
 use tasklab_core::sim::{simulate, SliceKind};
 use yew::prelude::*;
 
-use crate::timeline::task_colour;
-
-/// A thumbnail: (task, start, end) per slice and the span, on one lane.
+/// A thumbnail: (task, start, end) per slice and the span, on one lane, and the tasks' colours.
 #[derive(Debug, Clone, PartialEq)]
 struct Thumbnail {
     slices: Vec<(usize, u64, u64)>,
     span: u64,
+    colours: Vec<String>,
 }
 
 fn thumbnail(preset: Preset) -> Thumbnail {
@@ -20,7 +19,9 @@ fn thumbnail(preset: Preset) -> Thumbnail {
         cpus: 1,
         ..PredictSettings::default()
     };
-    let sim_scenario = to_sim_scenario(&preset.scenario(), &UnitCosts::default());
+    let scenario = preset.scenario();
+    let colours = scenario.colours();
+    let sim_scenario = to_sim_scenario(&scenario, &UnitCosts::default());
     match simulate(
         &sim_scenario,
         &settings.machine(),
@@ -37,10 +38,12 @@ fn thumbnail(preset: Preset) -> Thumbnail {
                 })
                 .collect(),
             span: result.summary.makespan.max(1),
+            colours,
         },
         Err(_) => Thumbnail {
             slices: Vec::new(),
             span: 1,
+            colours,
         },
     }
 }
@@ -72,7 +75,7 @@ pub fn gallery(props: &GalleryProps) -> Html {
         let rects = thumb.slices.iter().map(|(task, start, end)| {
             let x = *start as f64 / thumb.span as f64 * 200.0;
             let width = ((*end - *start) as f64 / thumb.span as f64 * 200.0).max(0.4);
-            html! { <rect x={format!("{x:.2}")} y="2" width={format!("{width:.2}")} height="20" fill={task_colour(*task)} /> }
+            html! { <rect x={format!("{x:.2}")} y="2" width={format!("{width:.2}")} height="20" fill={thumb.colours.get(*task).cloned().unwrap_or_default()} /> }
         });
         html! {
             <li>

@@ -1,0 +1,130 @@
+//! The Controls panel: scenario, mode, workers, time slice, Run and Stop, and the links that share the settings.
+
+use tasklab_core::presets::Preset;
+use tasklab_core::settings::{Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use yew::prelude::*;
+
+use crate::browser;
+use crate::state::{Action, Availability, PoolStatus};
+
+/// What the Controls panel needs.
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// The settings on show.
+    pub settings: Settings,
+    /// The machine's cores.
+    pub max_workers: u32,
+    /// The worker pool.
+    pub pool: PoolStatus,
+    /// Whether each mode of [`Mode::ALL`] can run now.
+    pub can_run_mode: Vec<bool>,
+    /// Whether a run is in progress.
+    pub running: bool,
+    /// Why Run is not possible now, if it is not.
+    pub run_blocker: Option<AttrValue>,
+    /// Result of the last Copy link.
+    pub copy_status: Option<AttrValue>,
+    /// The link to these settings.
+    pub share_url: AttrValue,
+    /// Changes the page.
+    pub dispatch: Callback<Action>,
+    /// Starts a run.
+    pub on_run: Callback<()>,
+    /// Stops the run.
+    pub on_stop: Callback<()>,
+    /// Copies a link; `true` for the link that runs on open.
+    pub on_copy: Callback<bool>,
+}
+
+/// The note under the modes when multiprocessing cannot run yet or at all.
+fn pool_note(pool: &PoolStatus) -> Option<String> {
+    match crate::state::availability(Mode::Multiprocessing, pool) {
+        Availability::Now => None,
+        Availability::WhenWorkersStart => Some("Starting the workers…".to_owned()),
+        Availability::Never(reason) => Some(format!(
+            "Multiprocessing is disabled: {reason}. Multitasking and the single-thread mode still work."
+        )),
+    }
+}
+
+/// The Controls panel.
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let settings = &props.settings;
+    let dispatch = &props.dispatch;
+    // Emits the action made from the control's value, if the value makes one.
+    let on_value = |make: fn(&str) -> Option<Action>| {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            if let Some(action) = make(&browser::form_value(&event)) {
+                dispatch.emit(action);
+            }
+        })
+    };
+    let on_preset = on_value(|value| Preset::from_id(value).map(Action::SetPreset));
+    let on_workers = on_value(|value| value.parse().ok().map(Action::SetWorkers));
+    // On change (release), not on every step of the slider: each change rewrites the address bar.
+    let on_slice = on_value(|value| value.parse().ok().map(Action::SetSlice));
+    let on_run = props.on_run.reform(|_: MouseEvent| ());
+    let on_stop = props.on_stop.reform(|_: MouseEvent| ());
+    let copy = |with_run: bool| props.on_copy.reform(move |_: MouseEvent| with_run);
+    let modes = Mode::ALL.iter().zip(&props.can_run_mode).map(|(mode, can_run)| {
+        let mode = *mode;
+        html! {
+            <label class={classes!("mode", (!can_run).then_some("disabled"))}>
+                <input type="radio" name="mode" value={mode.id()} id={format!("mode-{}", mode.id())}
+                       checked={mode == settings.mode} disabled={!can_run}
+                       onchange={dispatch.reform(move |_| Action::SetMode(mode))} />
+                {mode.label()}
+            </label>
+        }
+    });
+    html! {
+        <section class="controls">
+            <label>{"Scenario "}
+                <select id="preset" onchange={on_preset} disabled={props.running}>
+                    { for Preset::ALL.iter().map(|preset| html! {
+                        <option value={preset.id()} selected={*preset == settings.preset}>{preset.title()}</option>
+                    }) }
+                </select>
+            </label>
+            <p class="story">{settings.preset.story()}</p>
+
+            <fieldset class="modes" disabled={props.running}>
+                <legend>{"Mode"}</legend>
+                { for modes }
+                if let Some(note) = pool_note(&props.pool) {
+                    <p class="pool-note" id="pool-note">{note}</p>
+                }
+            </fieldset>
+
+            <div class="knobs">
+                <label>{"Workers "}
+                    <select id="workers" onchange={on_workers} disabled={props.running}>
+                        { for (1..=props.max_workers).map(|workers| html! {
+                            <option value={workers.to_string()} selected={workers == settings.workers}>{workers}</option>
+                        }) }
+                    </select>
+                    <small>{format!(" of {} cores", props.max_workers)}</small>
+                </label>
+                <label>{"Time slice "}
+                    <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
+                           value={settings.slice_ms.to_string()} onchange={on_slice} disabled={props.running} />
+                    <output id="slice-value">{format!("{} ms", settings.slice_ms)}</output>
+                </label>
+            </div>
+
+            <div class="actions">
+                <button id="run" class="primary" onclick={on_run} disabled={props.run_blocker.is_some()}
+                        title={props.run_blocker.clone()}>{"Run"}</button>
+                <button id="stop" onclick={on_stop} disabled={!props.running}>{"Stop"}</button>
+                <button id="copy-link" onclick={copy(false)}>{"Copy link"}</button>
+                <button id="copy-run-link" onclick={copy(true)}>{"Copy link that runs on open"}</button>
+                if let Some(status) = &props.copy_status {
+                    <span class="copy-status" role="status">{status.clone()}</span>
+                }
+            </div>
+            <input id="share-url" class="share-url" readonly=true value={props.share_url.clone()} aria-label="Link to these settings" />
+        </section>
+    }
+}

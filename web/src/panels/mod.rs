@@ -1,0 +1,13 @@
+//! One component per panel of the page. Panels receive what they show as properties and report what the person
+//! does through callbacks (most take the state's `Callback<Action>`); they import the state's types, the leaf
+//! `widgets` and `browser`, never `app`.
+
+pub mod controls;
+pub mod editor;
+pub mod exports;
+pub mod files;
+pub mod gallery;
+pub mod live;
+pub mod notices;
+pub mod predict;
+pub mod results;

@@ -1,0 +1,134 @@
+//! The Results panel: the last finished run — wall time, speed-up against the scenario's last one-CPU run, busy
+//! share per lane, its timeline, each task's checksum against the reference, and its exports.
+
+use std::rc::Rc;
+
+use tasklab_core::report::checksum_hex;
+use tasklab_core::timeline::Timeline;
+use tasklab_engine::plan::ExecutorPlan;
+use yew::prelude::*;
+
+use crate::browser;
+use crate::error::PageError;
+use crate::panels::exports::ExportButtons;
+use crate::run::FinishedRun;
+use crate::state::{scenario_title, OneCpuRun};
+use crate::widgets::{format_ms, swatch, TimelineView};
+
+/// What the Results panel shows.
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    /// The last finished run.
+    pub run: Rc<FinishedRun>,
+    /// The last one-CPU run of the same scenario, if any (the speed-up baseline).
+    pub one_cpu: Option<OneCpuRun>,
+    /// Told when a download fails.
+    pub on_error: Callback<PageError>,
+}
+
+/// The sentence after "Speed-up".
+fn speedup_text(run: &FinishedRun, one_cpu: Option<&OneCpuRun>) -> String {
+    let report = &run.report;
+    let used_one_cpu = ExecutorPlan::from_settings(&run.settings).uses_one_cpu();
+    match (report.speedup_vs_one_worker, one_cpu) {
+        _ if report.stopped => "—".to_owned(),
+        (Some(speedup), Some(one_cpu)) if !used_one_cpu => format!(
+            "{speedup:.2}× against the last one-CPU run of this scenario ({}, {})",
+            one_cpu.how,
+            format_ms(one_cpu.wall_ms)
+        ),
+        _ if used_one_cpu => {
+            "this run used one CPU: it is the baseline for this scenario's speed-ups".to_owned()
+        }
+        _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare"
+            .to_owned(),
+    }
+}
+
+/// The Results panel.
+#[function_component(Results)]
+pub fn results(props: &ResultsProps) -> Html {
+    let run = &props.run;
+    let report = &run.report;
+    let settings = &run.settings;
+    let plan = ExecutorPlan::from_settings(settings);
+    let colours = settings.scenario().colours();
+    let title = format!("{} — {}", scenario_title(settings), settings.mode.label());
+    let timeline = use_memo(Rc::clone(run), |run| {
+        let plan = ExecutorPlan::from_settings(&run.settings);
+        Rc::new(Timeline::from_run(
+            format!("{} · {}", scenario_title(&run.settings), plan.describe()),
+            &run.record,
+            plan.lane_labels(),
+            &run.settings.scenario().colours(),
+        ))
+    });
+    let file_stem = format!("tasklab-{}-{}", report.preset, report.mode);
+    let export_json = {
+        let report = report.clone();
+        let file = format!("{file_stem}.json");
+        let on_error = props.on_error.clone();
+        Callback::from(move |_| {
+            let written = serde_json::to_string_pretty(&report)
+                .map_err(|error| PageError::Download {
+                    file: file.clone(),
+                    reason: error.to_string(),
+                })
+                .and_then(|json| browser::download(&file, "application/json", &json));
+            if let Err(error) = written {
+                on_error.emit(error);
+            }
+        })
+    };
+    let lanes = plan.lane_labels();
+    let busy = report
+        .busy_per_lane
+        .iter()
+        .enumerate()
+        .map(|(lane, busy)| {
+            let label = lanes.get(lane).cloned().unwrap_or_default();
+            format!("{label} {:.0}%", busy * 100.0)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let agreement = if report.stopped {
+        html! { <p class="checksums stopped">{"Stopped before the end: checksums are incomplete."}</p> }
+    } else if report.checksums_agree {
+        html! { <p class="checksums agree" id="checksums-verdict">{"✔ Every checksum equals the reference (each task recomputed in one go): the work was really done, and done right."}</p> }
+    } else {
+        html! { <p class="checksums disagree" id="checksums-verdict">{"✘ Checksums differ from the reference: something went wrong."}</p> }
+    };
+    html! {
+        <section class="results" id="results">
+            <h2>{format!("Last run: {title}")}</h2>
+            <dl class="figures">
+                <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
+                <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>
+                <dt>{"Busy per lane"}</dt><dd>{busy}</dd>
+            </dl>
+            <TimelineView timeline={(*timeline).clone()} />
+            <table class="task-table">
+                <thead><tr><th>{"Task"}</th><th>{"Start"}</th><th>{"Finish"}</th><th>{"Checksum"}</th><th>{"Reference"}</th></tr></thead>
+                <tbody>
+                    { for report.tasks.iter().zip(&colours).enumerate().map(|(task, (result, colour))| html! {
+                        <tr>
+                            <td>{swatch(colour)}{result.name.clone()}</td>
+                            <td>{result.start_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
+                            <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
+                            <td><code>{result.checksum.clone()}</code></td>
+                            <td><code>{run.reference.get(task).map(|checksum| checksum_hex(*checksum)).unwrap_or_default()}</code></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            {agreement}
+            if report.page_was_hidden {
+                <p class="notice" id="hidden-warning">{"This run happened while the page was in a background tab: the browser slows down timers and frames there, so its times are not comparable with runs in a visible tab."}</p>
+            }
+            <div class="actions">
+                <button id="export-run" onclick={export_json}>{"Export run (JSON)"}</button>
+                <ExportButtons timeline={(*timeline).clone()} file_stem={file_stem} id_prefix="run" on_error={props.on_error.clone()} />
+            </div>
+        </section>
+    }
+}

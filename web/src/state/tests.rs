@@ -1,0 +1,299 @@
+//! The page state machine, driven natively from query strings and actions.
+
+use std::rc::Rc;
+
+use tasklab_core::codec::ScenarioFile;
+use tasklab_core::presets::Preset;
+use tasklab_core::report::{RunRecord, RunReport, Slice};
+use tasklab_core::settings::Mode;
+use yew::Reducible;
+
+use super::*;
+use crate::error::PageError;
+use crate::run::FinishedRun;
+
+fn reduce(state: AppState, action: Action) -> AppState {
+    Rc::unwrap_or_clone(Rc::new(state).reduce(action))
+}
+
+fn fields(state: &AppState) -> Vec<&str> {
+    state
+        .notices
+        .iter()
+        .map(|notice| notice.field.as_str())
+        .collect()
+}
+
+/// A finished run of `settings` that kept one lane busy for `busy_ms` of its `wall_ms`.
+fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> FinishedRun {
+    let record = RunRecord {
+        slices: vec![Slice {
+            task: 0,
+            lane: 0,
+            start_ms: 0.0,
+            end_ms: busy_ms,
+        }],
+        wall_ms,
+        stopped,
+        ..RunRecord::default()
+    };
+    let report = RunReport {
+        preset: settings.preset.id().into(),
+        mode: settings.mode.id().into(),
+        workers: settings.workers,
+        slice_ms: settings.slice_ms,
+        wall_ms,
+        stopped,
+        checksums_agree: !stopped,
+        tasks: Vec::new(),
+        slices: record.slices.clone(),
+        lanes_used: 1,
+        busy_per_lane: vec![busy_ms / wall_ms],
+        frames: 0,
+        longest_frame_gap_ms: 0.0,
+        longest_main_task_ms: 0.0,
+        speedup_vs_one_worker: None,
+        ended_at_epoch_ms: 0.0,
+        page_was_hidden: false,
+    };
+    FinishedRun {
+        settings: settings.clone(),
+        record,
+        report,
+        reference: Vec::new(),
+    }
+}
+
+#[test]
+fn the_first_state_comes_from_the_query_string() {
+    let state = AppState::new(
+        "?preset=two-chefs&mode=multiprocessing&workers=2&slice=7&run=1",
+        4,
+        PoolStatus::Starting,
+    );
+    assert_eq!(state.settings.preset, Preset::TwoChefs);
+    assert_eq!(state.settings.mode, Mode::Multiprocessing);
+    assert_eq!(state.settings.workers, 2);
+    assert_eq!(state.settings.slice_ms, 7);
+    assert!(state.notices.is_empty());
+    assert!(state.autorun_pending);
+    // Multiprocessing waits for the workers rather than falling back.
+    assert_eq!(state.run_blocker(), Some("the workers are still starting"));
+    assert!(!state.should_autorun());
+    let ready = reduce(state, Action::PoolStarted(Ok(())));
+    assert_eq!(ready.run_blocker(), None);
+    assert!(ready.should_autorun());
+}
+
+#[test]
+fn bad_values_leave_notices_naming_their_fields() {
+    let state = AppState::new("?preset=nope&workers=99&slice=0", 4, PoolStatus::Ready);
+    assert_eq!(fields(&state), ["preset", "workers", "slice"]);
+    assert_eq!(state.settings.preset, Preset::ALL[0]);
+}
+
+#[test]
+fn one_rule_for_modes_the_page_cannot_run() {
+    let never = PoolStatus::Unavailable("no shared memory".into());
+    assert_eq!(availability(Mode::Multitasking, &never), Availability::Now);
+    assert_eq!(availability(Mode::SingleThread, &never), Availability::Now);
+    assert_eq!(
+        availability(Mode::Multiprocessing, &never),
+        Availability::Never("no shared memory".into())
+    );
+    assert_eq!(
+        availability(Mode::Multiprocessing, &PoolStatus::Starting),
+        Availability::WhenWorkersStart
+    );
+
+    // A link, a pool that fails, a file and Back/Forward all fall back the same way, with a notice.
+    let from_link = AppState::new("?mode=multiprocessing", 4, never.clone());
+    assert_eq!(from_link.settings.mode, FALLBACK_MODE);
+    assert_eq!(fields(&from_link), ["mode"]);
+    assert!(from_link.notices[0].message.contains("no shared memory"));
+
+    let starting = AppState::new("?mode=multiprocessing", 4, PoolStatus::Starting);
+    let failed = reduce(starting, Action::PoolStarted(Err("workers blocked".into())));
+    assert_eq!(failed.settings.mode, FALLBACK_MODE);
+    assert_eq!(fields(&failed), ["mode"]);
+    assert_eq!(failed.run_blocker(), None, "multitasking still runs");
+
+    let plain = AppState::new("", 4, never.clone());
+    let imported = reduce(
+        plain.clone(),
+        Action::Import(Box::new(ScenarioFile {
+            scenario: Preset::TwoChefs.scenario(),
+            settings_query: Some("mode=multiprocessing&workers=2".into()),
+        })),
+    );
+    assert_eq!(imported.settings.mode, FALLBACK_MODE);
+    assert_eq!(fields(&imported), ["mode"]);
+    let back = reduce(plain, Action::LoadFromUrl("?mode=multiprocessing".into()));
+    assert_eq!(back.settings.mode, FALLBACK_MODE);
+
+    // A mode that merely waits for its workers is not changed.
+    let multitasking = AppState::new("", 4, PoolStatus::Starting);
+    let waiting = reduce(multitasking, Action::PoolStarted(Err("x".into())));
+    assert!(waiting.notices.is_empty(), "nothing to fall back from");
+}
+
+#[test]
+fn presets_push_history_edits_replace_and_undo_walks_back() {
+    let state = AppState::new("", 4, PoolStatus::Ready);
+    let chefs = reduce(state, Action::SetPreset(Preset::TwoChefs));
+    assert!(chefs.push_history);
+    let mut edited_scenario = Preset::TwoChefs.scenario();
+    edited_scenario.tasks[0].name = "Sous-chef".into();
+    let edited = reduce(chefs, Action::EditScenario(edited_scenario.clone()));
+    assert!(!edited.push_history, "an edit replaces the history entry");
+    assert_eq!(edited.settings.custom.as_ref(), Some(&edited_scenario));
+    // Editing back to the preset's own scenario makes the link short again.
+    let same = reduce(
+        edited.clone(),
+        Action::EditScenario(Preset::TwoChefs.scenario()),
+    );
+    assert_eq!(same.settings.custom, None);
+    let undone = reduce(edited, Action::Undo);
+    assert_eq!(undone.settings.custom, None);
+    assert_eq!(undone.settings.preset, Preset::TwoChefs);
+    let undone_twice = reduce(undone, Action::Undo);
+    assert_eq!(undone_twice.settings.preset, Preset::ALL[0]);
+}
+
+#[test]
+fn undo_remembers_at_most_its_depth() {
+    let mut state = AppState::new("", 4, PoolStatus::Ready);
+    for round in 0..UNDO_DEPTH + 20 {
+        state = reduce(
+            state,
+            Action::SetPreset(Preset::ALL[round % Preset::ALL.len()]),
+        );
+    }
+    assert_eq!(state.undo.len(), UNDO_DEPTH);
+}
+
+#[test]
+fn a_damaged_scenario_met_through_back_keeps_the_one_you_had() {
+    let mut custom = Preset::TwoChefs.scenario();
+    custom.tasks[0].name = "Mine".into();
+    let state = reduce(
+        AppState::new("", 4, PoolStatus::Ready),
+        Action::EditScenario(custom.clone()),
+    );
+    let back = reduce(
+        state,
+        Action::LoadFromUrl("?preset=two-chefs&s=Z%%%".into()),
+    );
+    assert_eq!(back.settings.custom, Some(custom));
+    assert!(fields(&back).contains(&"s"));
+}
+
+#[test]
+fn any_user_change_disarms_run_on_load() {
+    let state = AppState::new("?run=1", 4, PoolStatus::Ready);
+    assert!(state.should_autorun());
+    let after_pool = reduce(state.clone(), Action::PoolStarted(Ok(())));
+    assert!(
+        after_pool.should_autorun(),
+        "the pool starting is not a user change"
+    );
+    let changed = reduce(state, Action::SetSlice(9));
+    assert!(!changed.should_autorun());
+    assert_eq!(changed.settings.slice_ms, 9);
+}
+
+#[test]
+fn controls_are_clamped() {
+    let state = AppState::new("", 4, PoolStatus::Ready);
+    assert_eq!(
+        reduce(state.clone(), Action::SetWorkers(99))
+            .settings
+            .workers,
+        4
+    );
+    assert_eq!(
+        reduce(state.clone(), Action::SetWorkers(0))
+            .settings
+            .workers,
+        1
+    );
+    assert_eq!(reduce(state, Action::SetSlice(500)).settings.slice_ms, 50);
+}
+
+#[test]
+fn one_cpu_runs_become_the_baseline_and_calibrate_predictions() {
+    let state = AppState::new(
+        "?preset=cpu-batch&mode=multitasking&slice=5",
+        4,
+        PoolStatus::Ready,
+    );
+    let (typical, typical_note) = state.prediction_costs();
+    assert!(typical_note.contains("typical"));
+    let run = finished(&state.settings, 400.0, 380.0, false);
+    let after = reduce(state.clone(), Action::RunFinished(Box::new(run)));
+    let baseline = after
+        .one_cpu_runs
+        .get("cpu-batch")
+        .expect("a one-CPU run is kept");
+    assert_eq!(baseline.wall_ms, 400.0);
+    assert_eq!(baseline.how, "multitasking, 5 ms slices");
+    let (calibrated, note) = after.prediction_costs();
+    assert!(note.contains("one-CPU run"), "{note}");
+    let predicted_ms = typical.cpu_ms(&after.settings.scenario());
+    let ratio = calibrated.cpu_ms(&after.settings.scenario()) / predicted_ms;
+    assert!((ratio - 380.0 / predicted_ms).abs() < 1e-9 * ratio.max(1.0) * 1e3);
+
+    // A stopped run and a two-worker run are no baseline.
+    let stopped = reduce(
+        state.clone(),
+        Action::RunFinished(Box::new(finished(&state.settings, 10.0, 9.0, true))),
+    );
+    assert!(stopped.one_cpu_runs.is_empty());
+    let two_workers = reduce(state, Action::SetMode(Mode::Multiprocessing));
+    let two_workers = reduce(two_workers, Action::SetWorkers(2));
+    let parallel = finished(&two_workers.settings, 200.0, 380.0, false);
+    let after_parallel = reduce(two_workers, Action::RunFinished(Box::new(parallel)));
+    assert!(after_parallel.one_cpu_runs.is_empty());
+    assert!(after_parallel
+        .prediction_costs()
+        .1
+        .contains("last run of this scenario"));
+}
+
+#[test]
+fn actions_share_the_last_run_instead_of_copying_it() {
+    let state = AppState::new("", 4, PoolStatus::Ready);
+    let run = finished(&state.settings, 100.0, 90.0, false);
+    let after_run = Rc::new(state).reduce(Action::RunFinished(Box::new(run)));
+    let after_edit = Rc::clone(&after_run).reduce(Action::SetSlice(3));
+    let (Some(before), Some(after)) = (&after_run.last, &after_edit.last) else {
+        panic!("the run is kept");
+    };
+    assert!(Rc::ptr_eq(before, after));
+    assert!(Rc::ptr_eq(
+        &after_run.one_cpu_runs,
+        &after_edit.one_cpu_runs
+    ));
+}
+
+#[test]
+fn failures_become_notices_and_copy_results_a_status() {
+    let state = AppState::new("", 4, PoolStatus::Ready);
+    let failed = reduce(
+        state.clone(),
+        Action::Failed(PageError::Download {
+            file: "run.csv".into(),
+            reason: "blocked".into(),
+        }),
+    );
+    assert_eq!(fields(&failed), ["download"]);
+    assert!(failed.notices[0].message.contains("run.csv"));
+    let refused = reduce(state.clone(), Action::Copied(Err(PageError::Clipboard)));
+    assert!(refused
+        .copy_status
+        .as_deref()
+        .is_some_and(|status| status.contains("refused")));
+    let copied = reduce(state, Action::Copied(Ok(())));
+    assert_eq!(copied.copy_status.as_deref(), Some("Link copied."));
+    assert!(reduce(failed, Action::DismissNotices).notices.is_empty());
+}
