@@ -266,6 +266,31 @@ describe('scenarios of your own', () => {
     await context.close();
   });
 
+  test('a custom task colour shows in Predict (timeline, task table, model of the run) and in the run', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multitasking&cpus=2`);
+    await page.click('#editor summary');
+    await page.locator('.edit-task').nth(1).locator('input[type=color]').fill('#ff00aa');
+    await page.waitForFunction(() => new URLSearchParams(location.search).has('s'));
+    const fillsOf = (selector) => page.locator(selector).evaluateAll((rects) => rects.map((rect) => rect.getAttribute('fill')));
+    const pink = 'rgb(255, 0, 170)';
+    const predicted = await fillsOf('#predict figure.timeline rect.slice[data-task="1"]');
+    assert.ok(predicted.length > 0 && predicted.every((fill) => fill === '#ff00aa'), `prediction fills ${predicted}`);
+    const swatch = page.locator('#prediction-tasks tbody tr').nth(1).locator('.swatch');
+    assert.equal(await swatch.evaluate((element) => getComputedStyle(element).backgroundColor), pink);
+    const otherTask = await fillsOf('#predict figure.timeline rect.slice[data-task="0"]');
+    assert.ok(otherTask.every((fill) => fill !== '#ff00aa'), 'the other task keeps its own colour');
+
+    await clickRunAndWait(page);
+    const ran = await fillsOf('#results figure.timeline rect.slice[data-task="1"]');
+    assert.ok(ran.length > 0 && ran.every((fill) => fill === '#ff00aa'), `run fills ${ran}`);
+    await page.waitForSelector('#prediction-vs-measured');
+    const model = await fillsOf('#prediction-vs-measured rect.slice[data-task="1"]');
+    assert.ok(model.length > 0 && model.every((fill) => fill === '#ff00aa'), `model fills ${model}`);
+    await page.locator('#predict').screenshot({ path: `${SHOTS}predict-custom-colour.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('undo and reset bring the scenario back', async () => {
     const { page, context } = await openPage(`${isolated.url}?preset=two-chefs`);
     await page.click('#editor summary');

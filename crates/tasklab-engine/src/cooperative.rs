@@ -7,11 +7,12 @@
 
 use std::collections::VecDeque;
 
-use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
+use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
 
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
+use crate::record::RecordBuilder;
 
 /// Longest sleep while every task waits, so a Stop is noticed within this many milliseconds.
 pub const STOP_POLL_MS: f64 = 50.0;
@@ -44,21 +45,16 @@ pub async fn run_cooperative<H: Host>(
 ) -> RunRecord {
     let clock = host.clock();
     let run_start = clock.now_ms();
-    let since_start = |at: f64| at - run_start;
+    let mut record = RecordBuilder::new(scenario, run_start);
     let mut runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
     let mut batch_sizers = vec![BatchSizer::default(); runs.len()];
-    let mut start_ms: Vec<Option<f64>> = vec![None; runs.len()];
-    let mut end_ms: Vec<Option<f64>> = vec![None; runs.len()];
     let mut ready: VecDeque<usize> = (0..runs.len()).collect();
     let mut sleepers: Vec<Sleeper> = Vec::new();
-    let mut slices = Vec::new();
     let mut stretch_start = run_start;
-    let mut longest_stretch: f64 = 0.0;
-    let mut stopped = false;
 
     loop {
+        // The record marks the run stopped if any task is left unfinished.
         if progress.stop_requested() {
-            stopped = end_ms.iter().any(Option::is_none);
             break;
         }
         let now = clock.now_ms();
@@ -75,7 +71,7 @@ pub async fn run_cooperative<H: Host>(
                 break; // nothing ready, nothing waiting: every task is done
             };
             if options.yield_to_host {
-                longest_stretch = longest_stretch.max(now - stretch_start);
+                record.held_main_thread(stretch_start, now);
                 // In short naps, so Stop is seen soon even when every task waits for seconds.
                 host.sleep_ms((earliest - now).min(STOP_POLL_MS)).await;
                 stretch_start = clock.now_ms();
@@ -88,7 +84,7 @@ pub async fn run_cooperative<H: Host>(
         };
 
         let slice_start = clock.now_ms();
-        start_ms[task].get_or_insert(since_start(slice_start));
+        record.task_started(task, slice_start);
         let deadline = slice_start + options.slice_ms;
         let mut still_computing = false;
         let mut units_this_turn = 0;
@@ -114,7 +110,7 @@ pub async fn run_cooperative<H: Host>(
                     break;
                 }
                 TaskStep::Finished => {
-                    end_ms[task] = Some(since_start(clock.now_ms()));
+                    record.task_finished(task, clock.now_ms());
                     break;
                 }
             }
@@ -122,42 +118,19 @@ pub async fn run_cooperative<H: Host>(
         let slice_end = clock.now_ms();
         // A turn that only moved the task into a wait used no CPU worth drawing.
         if units_this_turn > 0 {
-            slices.push(Slice {
-                task,
-                lane: MAIN_LANE,
-                start_ms: since_start(slice_start),
-                end_ms: since_start(slice_end),
-            });
+            record.slice(task, MAIN_LANE, slice_start, slice_end);
         }
         if still_computing {
             ready.push_back(task);
         }
         if options.yield_to_host {
-            longest_stretch = longest_stretch.max(slice_end - stretch_start);
+            record.held_main_thread(stretch_start, slice_end);
             host.yield_now().await;
             stretch_start = clock.now_ms();
         }
     }
 
     let run_end = clock.now_ms();
-    longest_stretch = longest_stretch.max(run_end - stretch_start);
-    RunRecord {
-        tasks: scenario
-            .tasks
-            .iter()
-            .zip(&runs)
-            .enumerate()
-            .map(|(index, (spec, run))| TaskResult {
-                name: spec.name.clone(),
-                checksum: checksum_hex(run.checksum()),
-                start_ms: start_ms[index],
-                end_ms: end_ms[index],
-            })
-            .collect(),
-        checksums: runs.iter().map(TaskRun::checksum).collect(),
-        slices,
-        wall_ms: since_start(run_end),
-        stopped,
-        longest_main_stretch_ms: longest_stretch,
-    }
+    record.held_main_thread(stretch_start, run_end);
+    record.finish(run_end, runs.iter().map(TaskRun::checksum).collect(), false)
 }

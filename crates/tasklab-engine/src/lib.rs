@@ -4,6 +4,9 @@
 //!   in the no-yield mode, no yield at all).
 //! - [`parallel`]: the tasks spread over a rayon pool (Web Workers in the browser), dispatched from an async loop
 //!   that never blocks the thread it runs on.
+//! - [`plan`]: which of the two a [`Mode`](tasklab_core::settings::Mode) uses and with which options, its lanes,
+//!   and the simulator model that describes it; [`run_plan`] runs a scenario as a plan says.
+//! - [`record`]: the one builder of a run's [`RunRecord`](tasklab_core::report::RunRecord), shared by both executors.
 //!
 //! Both are generic over a [`host::Host`] (clock, yield, sleep), so their logic is tested natively; the browser's
 //! host and pool set-up live in `web`, compiled only for wasm32.
@@ -11,9 +14,12 @@
 pub mod cooperative;
 pub mod host;
 pub mod parallel;
+pub mod plan;
 pub mod progress;
+pub mod record;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
 pub use host::{Clock, Host};
+pub use plan::{run_plan, ExecutorPlan};
 pub use progress::LiveProgress;

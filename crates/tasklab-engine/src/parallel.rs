@@ -15,13 +15,18 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::{select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
-use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
+use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Phase, Scenario};
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress, WorkloadKind};
 
 use crate::cooperative::STOP_POLL_MS;
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
+use crate::record::RecordBuilder;
+
+/// Chunks per worker a splittable phase is cut into by default: enough that a worker finishing early finds more
+/// work, few enough that dispatching them costs little.
+pub const CHUNKS_PER_WORKER: usize = 4;
 
 /// How the parallel executor behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +38,24 @@ pub struct ParallelOptions {
 }
 
 impl ParallelOptions {
-    /// `workers` workers, 4 chunks each.
+    /// `workers` workers (at least 1), [`CHUNKS_PER_WORKER`] chunks each.
     pub fn with_workers(workers: usize) -> Self {
         Self {
             workers: workers.max(1),
-            chunks_per_worker: 4,
+            chunks_per_worker: CHUNKS_PER_WORKER,
         }
+    }
+
+    /// How many chunks a splittable compute phase is cut into (fewer only if the phase has fewer units).
+    pub fn chunks_per_splittable_phase(&self) -> usize {
+        self.workers.saturating_mul(self.chunks_per_worker).max(1)
+    }
+
+    /// How many chunks a splittable compute phase of `units` units is cut into: never more than its units, so no
+    /// chunk is empty, and at least one.
+    fn chunks_for(&self, units: u64) -> usize {
+        let most = usize::try_from(units).unwrap_or(usize::MAX);
+        self.chunks_per_splittable_phase().min(most).max(1)
     }
 }
 
@@ -90,8 +107,6 @@ struct TaskState {
     chunks_outstanding: usize,
     phase_checksum: u64,
     checksum: u64,
-    start_ms: Option<f64>,
-    end_ms: Option<f64>,
 }
 
 type JobFuture = Pin<Box<dyn Future<Output = Option<JobDone>>>>;
@@ -133,7 +148,7 @@ pub async fn run_parallel<H: Host>(
     progress: Arc<LiveProgress>,
 ) -> RunRecord {
     let clock = host.clock();
-    let run_start = clock.now_ms();
+    let mut record = RecordBuilder::new(scenario, clock.now_ms());
     let mut tasks: Vec<TaskState> = scenario
         .tasks
         .iter()
@@ -142,45 +157,46 @@ pub async fn run_parallel<H: Host>(
     let mut ready_jobs: VecDeque<Job> = VecDeque::new();
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
     let mut timers: FuturesUnordered<TimerFuture<'_>> = FuturesUnordered::new();
-    let mut slices = Vec::new();
     // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k.
     let mut free_workers: Vec<usize> =
         (0..options.workers.min(rayon::current_num_threads())).collect();
     let mut stopped = false;
-    let mut longest_stretch: f64 = 0.0;
 
     // Moves a task to its next phase: queues its chunks, or marks it done, or returns the wait to start.
-    let advance =
-        |task: usize, tasks: &mut [TaskState], ready_jobs: &mut VecDeque<Job>| -> Option<u32> {
-            let spec = &scenario.tasks[task];
-            let state = &mut tasks[task];
-            let Some(phase) = spec.phases.get(state.next_phase) else {
-                state.end_ms = Some(clock.now_ms() - run_start);
-                return None;
-            };
-            state.next_phase += 1;
-            match *phase {
-                Phase::Wait { ms } => Some(ms),
-                Phase::Compute { kind, units } => {
-                    let chunks = if spec.splits_phase(kind) {
-                        (options.workers * options.chunks_per_worker).clamp(1, units as usize)
-                    } else {
-                        1
-                    } as u64;
-                    state.phase_checksum = 0;
-                    state.chunks_outstanding = chunks as usize;
-                    for chunk in 0..chunks {
-                        ready_jobs.push_back(Job {
-                            task,
-                            kind,
-                            start_unit: units * chunk / chunks,
-                            end_unit: units * (chunk + 1) / chunks,
-                        });
-                    }
-                    None
-                }
-            }
+    let advance = |task: usize,
+                   tasks: &mut [TaskState],
+                   ready_jobs: &mut VecDeque<Job>,
+                   record: &mut RecordBuilder|
+     -> Option<u32> {
+        let spec = &scenario.tasks[task];
+        let state = &mut tasks[task];
+        let Some(phase) = spec.phases.get(state.next_phase) else {
+            record.task_finished(task, clock.now_ms());
+            return None;
         };
+        state.next_phase += 1;
+        match *phase {
+            Phase::Wait { ms } => Some(ms),
+            Phase::Compute { kind, units } => {
+                let chunks = if spec.splits_phase(kind) {
+                    options.chunks_for(units)
+                } else {
+                    1
+                } as u64;
+                state.phase_checksum = 0;
+                state.chunks_outstanding = chunks as usize;
+                for chunk in 0..chunks {
+                    ready_jobs.push_back(Job {
+                        task,
+                        kind,
+                        start_unit: units * chunk / chunks,
+                        end_unit: units * (chunk + 1) / chunks,
+                    });
+                }
+                None
+            }
+        }
+    };
     let start_wait = |task: usize, ms: u32| -> TimerFuture<'_> {
         let sleep = host.sleep_ms(f64::from(ms));
         Box::pin(async move {
@@ -190,7 +206,7 @@ pub async fn run_parallel<H: Host>(
     };
 
     for task in 0..tasks.len() {
-        if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs) {
+        if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs, &mut record) {
             timers.push(start_wait(task, ms));
         }
     }
@@ -206,11 +222,10 @@ pub async fn run_parallel<H: Host>(
                 break;
             };
             free_workers.remove(0);
-            let state = &mut tasks[job.task];
-            state.start_ms.get_or_insert(clock.now_ms() - run_start);
+            record.task_started(job.task, clock.now_ms());
             jobs_in_flight.push(spawn_on_worker(worker, job, clock, &progress));
         }
-        longest_stretch = longest_stretch.max(clock.now_ms() - stretch_start);
+        record.held_main_thread(stretch_start, clock.now_ms());
 
         let event = match (jobs_in_flight.is_empty(), timers.is_empty()) {
             (true, true) => break,
@@ -232,12 +247,7 @@ pub async fn run_parallel<H: Host>(
             Either::Left(Some(Some(done))) => {
                 free_workers.push(done.lane);
                 free_workers.sort_unstable();
-                slices.push(Slice {
-                    task: done.job.task,
-                    lane: done.lane,
-                    start_ms: done.start_ms - run_start,
-                    end_ms: done.end_ms - run_start,
-                });
+                record.slice(done.job.task, done.lane, done.start_ms, done.end_ms);
                 if !done.finished {
                     stopped = true;
                     continue;
@@ -247,7 +257,9 @@ pub async fn run_parallel<H: Host>(
                 state.chunks_outstanding -= 1;
                 if state.chunks_outstanding == 0 {
                     state.checksum = fold_phase(state.checksum, state.phase_checksum);
-                    if let Some(ms) = advance(done.job.task, &mut tasks, &mut ready_jobs) {
+                    if let Some(ms) =
+                        advance(done.job.task, &mut tasks, &mut ready_jobs, &mut record)
+                    {
                         timers.push(start_wait(done.job.task, ms));
                     }
                 }
@@ -255,32 +267,15 @@ pub async fn run_parallel<H: Host>(
             // A worker dropped its sender: it died (a panic aborts the whole module on the web, so this is native).
             Either::Left(Some(None)) => stopped = true,
             Either::Right(Some(task)) => {
-                if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs) {
+                if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs, &mut record) {
                     timers.push(start_wait(task, ms));
                 }
             }
             Either::Left(None) | Either::Right(None) => {}
         }
-        longest_stretch = longest_stretch.max(clock.now_ms() - stretch_start);
+        record.held_main_thread(stretch_start, clock.now_ms());
     }
 
-    stopped |= tasks.iter().any(|state| state.end_ms.is_none());
-    RunRecord {
-        tasks: scenario
-            .tasks
-            .iter()
-            .zip(&tasks)
-            .map(|(spec, state)| TaskResult {
-                name: spec.name.clone(),
-                checksum: checksum_hex(state.checksum),
-                start_ms: state.start_ms,
-                end_ms: state.end_ms,
-            })
-            .collect(),
-        checksums: tasks.iter().map(|state| state.checksum).collect(),
-        slices,
-        wall_ms: clock.now_ms() - run_start,
-        stopped,
-        longest_main_stretch_ms: longest_stretch,
-    }
+    let checksums = tasks.iter().map(|state| state.checksum).collect();
+    record.finish(clock.now_ms(), checksums, stopped)
 }

@@ -6,13 +6,15 @@
 use std::sync::Arc;
 
 use futures::executor::block_on;
+use tasklab_core::predict::{to_sim_scenario_split, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
+use tasklab_core::settings::Mode;
 use tasklab_core::workload::WorkloadKind;
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::host::native::NativeHost;
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
-use tasklab_engine::LiveProgress;
+use tasklab_engine::{run_plan, ExecutorPlan, LiveProgress};
 
 fn small_scenario() -> Scenario {
     let compute = |kind, units| Phase::Compute { kind, units };
@@ -169,6 +171,66 @@ fn splittable_task_is_cut_into_chunks() {
     ));
     assert_eq!(record.slices.len(), 8, "2 workers x 4 chunks");
     assert_eq!(record.checksums, scenario.reference_checksums());
+}
+
+#[test]
+fn plan_chunks_are_what_the_parallel_executor_cuts() {
+    let scenario = Scenario {
+        tasks: vec![TaskSpec {
+            name: "fractal".into(),
+            phases: vec![Phase::Compute {
+                kind: WorkloadKind::Mandelbrot,
+                units: 4_000,
+            }],
+            splittable: true,
+            colour: None,
+            arrival_ms: 0,
+            priority: 0,
+        }],
+    };
+    let plan = ExecutorPlan::new(Mode::Multiprocessing, 2, 5);
+    let record = block_on(run_plan(
+        &plan,
+        &scenario,
+        &NativeHost::default(),
+        Arc::new(LiveProgress::new(&scenario)),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    assert_eq!(record.slices.len(), plan.chunks_per_splittable_phase());
+    // The model cuts the task into as many pieces as the run did.
+    let model = plan.model();
+    assert_eq!(model.chunks, record.slices.len());
+    let modelled = to_sim_scenario_split(&scenario, &UnitCosts::default(), model.chunks);
+    assert_eq!(modelled.tasks.len(), record.slices.len());
+}
+
+#[test]
+fn run_plan_runs_each_mode_on_its_executor_and_lanes() {
+    let scenario = small_scenario();
+    for mode in Mode::ALL {
+        let plan = ExecutorPlan::new(mode, 2, 1);
+        let host = NativeHost::default();
+        let record = block_on(run_plan(
+            &plan,
+            &scenario,
+            &host,
+            Arc::new(LiveProgress::new(&scenario)),
+        ));
+        assert!(!record.stopped, "{mode:?}");
+        assert_eq!(record.checksums, scenario.reference_checksums(), "{mode:?}");
+        assert!(
+            record.slices.iter().all(|slice| slice.lane < plan.lanes()),
+            "{mode:?}: a slice outside the plan's lanes"
+        );
+        let names: Vec<&str> = record.tasks.iter().map(|task| task.name.as_str()).collect();
+        assert_eq!(names, ["primes", "io then hash", "fractal"]);
+        match mode {
+            Mode::Multitasking => assert!(host.yields() > 0),
+            Mode::SingleThread => assert_eq!(host.yields(), 0),
+            // The dispatcher awaits workers and timers, never the host's yield.
+            Mode::Multiprocessing => assert_eq!(host.yields(), 0),
+        }
+    }
 }
 
 #[test]

@@ -1,0 +1,291 @@
+//! What running in a [`Mode`] means, decided in one place: which executor runs it and with which options, whether
+//! it needs the worker pool, how many lanes its timeline draws and what they are called, and which simulator
+//! model describes it, so a real run can be compared with its prediction.
+
+use std::sync::Arc;
+
+use tasklab_core::policy::PolicyKind;
+use tasklab_core::predict::PredictSettings;
+use tasklab_core::report::RunRecord;
+use tasklab_core::scenario::Scenario;
+use tasklab_core::settings::{Mode, Settings};
+
+use crate::cooperative::{run_cooperative, CooperativeOptions};
+use crate::host::Host;
+use crate::parallel::{run_parallel, ParallelOptions};
+use crate::progress::LiveProgress;
+
+/// How a run is executed: the mode and the settings that mode reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutorPlan {
+    /// How the tasks are run.
+    pub mode: Mode,
+    /// Workers for multiprocessing (at least 1; the other modes ignore it).
+    pub workers: u32,
+    /// Time slice in milliseconds for the main-thread modes (multiprocessing ignores it).
+    pub slice_ms: u32,
+}
+
+/// The simulator's description of what an executor does, to compare a run with its model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunModel {
+    /// The policy, CPUs, quantum and conventions that behave like the executor.
+    pub predict: PredictSettings,
+    /// Chunks a splittable task is cut into (1 = none), for
+    /// [`to_sim_scenario_split`](tasklab_core::predict::to_sim_scenario_split).
+    pub chunks: usize,
+}
+
+impl ExecutorPlan {
+    /// A plan for `mode`; `workers` is raised to at least 1.
+    pub fn new(mode: Mode, workers: u32, slice_ms: u32) -> Self {
+        Self {
+            mode,
+            workers: workers.max(1),
+            slice_ms,
+        }
+    }
+
+    /// The plan the page's settings ask for.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self::new(settings.mode, settings.workers, settings.slice_ms)
+    }
+
+    /// Whether the run needs the worker pool (only multiprocessing does).
+    pub fn needs_pool(&self) -> bool {
+        self.mode == Mode::Multiprocessing
+    }
+
+    /// Whether the run computes on one CPU at a time: the main-thread modes, or multiprocessing with 1 worker.
+    /// Such a run is the baseline a speed-up is measured against.
+    pub fn uses_one_cpu(&self) -> bool {
+        !self.needs_pool() || self.workers == 1
+    }
+
+    /// Lanes of the run's timeline: the main thread, or one per worker.
+    pub fn lanes(&self) -> usize {
+        if self.needs_pool() {
+            self.worker_count()
+        } else {
+            1
+        }
+    }
+
+    /// The name of each lane, indexed like [`Slice::lane`](tasklab_core::report::Slice::lane).
+    pub fn lane_labels(&self) -> Vec<String> {
+        if self.needs_pool() {
+            (1..=self.lanes())
+                .map(|worker| format!("Worker {worker}"))
+                .collect()
+        } else {
+            vec!["Main thread".to_owned()]
+        }
+    }
+
+    /// A short description for people, e.g. "multitasking, 5 ms slices" or "multiprocessing, 2 workers".
+    pub fn describe(&self) -> String {
+        match self.mode {
+            Mode::Multitasking => format!("multitasking, {} ms slices", self.slice_ms),
+            Mode::Multiprocessing if self.workers == 1 => "multiprocessing, 1 worker".to_owned(),
+            Mode::Multiprocessing => format!("multiprocessing, {} workers", self.workers),
+            Mode::SingleThread => "single thread, no yielding".to_owned(),
+        }
+    }
+
+    /// The textbook schedule the executor follows.
+    ///
+    /// On the main thread: round robin on one CPU with the slice as quantum (the no-yield mode switches tasks the
+    /// same way; it only never lets the browser in). On workers: first come, first served on `workers` CPUs,
+    /// since a job is never preempted, with splittable tasks cut as the dispatcher cuts them. Switching costs
+    /// nothing in either: the executors do not pay a measurable price per switch.
+    pub fn model(&self) -> RunModel {
+        let (policy, quantum, cpus, chunks) = if self.needs_pool() {
+            // FCFS reads no quantum; 1 is the smallest valid one.
+            (
+                PolicyKind::Fcfs,
+                1,
+                self.workers,
+                self.chunks_per_splittable_phase(),
+            )
+        } else {
+            // A zero slice still runs one step per turn, which a quantum of 1 describes.
+            (
+                PolicyKind::RoundRobin,
+                u64::from(self.slice_ms.max(1)),
+                1,
+                1,
+            )
+        };
+        RunModel {
+            predict: PredictSettings {
+                policy,
+                quantum,
+                cpus,
+                switch_cost: 0,
+                arrival_before_preempted: true,
+            },
+            chunks,
+        }
+    }
+
+    /// How many chunks the parallel executor cuts a splittable compute phase into (fewer only for a phase with
+    /// fewer units): read from [`ParallelOptions`], so the model and the run cannot disagree.
+    pub fn chunks_per_splittable_phase(&self) -> usize {
+        self.parallel_options().chunks_per_splittable_phase()
+    }
+
+    /// Options of the cooperative executor: the slice, and yielding to the browser except in the no-yield mode.
+    /// A multiprocessing plan does not use them; it gets the multitasking ones.
+    pub fn cooperative_options(&self) -> CooperativeOptions {
+        CooperativeOptions {
+            slice_ms: f64::from(self.slice_ms),
+            yield_to_host: self.mode != Mode::SingleThread,
+        }
+    }
+
+    /// Options of the parallel executor: the workers. Only a multiprocessing plan uses them.
+    pub fn parallel_options(&self) -> ParallelOptions {
+        ParallelOptions::with_workers(self.worker_count())
+    }
+
+    /// Workers as a count; a `u32` always fits in `usize` on the targets tasklab builds for.
+    fn worker_count(&self) -> usize {
+        usize::try_from(self.workers.max(1)).unwrap_or(usize::MAX)
+    }
+}
+
+/// Runs every task of a valid `scenario` as `plan` says: on the calling thread ([`run_cooperative`]) or on the
+/// worker pool ([`run_parallel`], whose pool must be ready).
+pub async fn run_plan<H: Host>(
+    plan: &ExecutorPlan,
+    scenario: &Scenario,
+    host: &H,
+    progress: Arc<LiveProgress>,
+) -> RunRecord {
+    if plan.needs_pool() {
+        run_parallel(scenario, plan.parallel_options(), host, progress).await
+    } else {
+        run_cooperative(scenario, plan.cooperative_options(), host, &progress).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tasklab_core::settings::DEFAULT_SLICE_MS;
+
+    #[test]
+    fn main_thread_modes_draw_one_lane_and_use_one_cpu() {
+        for mode in [Mode::Multitasking, Mode::SingleThread] {
+            let plan = ExecutorPlan::new(mode, 4, 7);
+            assert!(!plan.needs_pool());
+            assert!(plan.uses_one_cpu(), "{mode:?}");
+            assert_eq!(plan.lanes(), 1);
+            assert_eq!(plan.lane_labels(), vec!["Main thread".to_owned()]);
+            assert_eq!(plan.cooperative_options().slice_ms, 7.0);
+            let model = plan.model();
+            assert_eq!(model.chunks, 1);
+            assert_eq!(
+                model.predict,
+                PredictSettings {
+                    policy: PolicyKind::RoundRobin,
+                    quantum: 7,
+                    cpus: 1,
+                    switch_cost: 0,
+                    arrival_before_preempted: true,
+                }
+            );
+        }
+        assert!(
+            ExecutorPlan::new(Mode::Multitasking, 1, 5)
+                .cooperative_options()
+                .yield_to_host
+        );
+        assert!(
+            !ExecutorPlan::new(Mode::SingleThread, 1, 5)
+                .cooperative_options()
+                .yield_to_host
+        );
+    }
+
+    #[test]
+    fn multiprocessing_draws_a_lane_per_worker_and_is_fcfs_on_the_workers() {
+        let plan = ExecutorPlan::new(Mode::Multiprocessing, 3, 5);
+        assert!(plan.needs_pool());
+        assert!(!plan.uses_one_cpu());
+        assert_eq!(plan.lanes(), 3);
+        assert_eq!(plan.lane_labels(), ["Worker 1", "Worker 2", "Worker 3"]);
+        assert_eq!(plan.parallel_options().workers, 3);
+        let model = plan.model();
+        assert_eq!(model.predict.policy, PolicyKind::Fcfs);
+        assert_eq!(model.predict.cpus, 3);
+        assert_eq!(model.predict.switch_cost, 0);
+        assert!(model.predict.arrival_before_preempted);
+        assert_eq!(model.chunks, plan.chunks_per_splittable_phase());
+        assert_eq!(
+            plan.chunks_per_splittable_phase(),
+            plan.parallel_options().chunks_per_splittable_phase()
+        );
+        assert!(
+            plan.chunks_per_splittable_phase() > 3,
+            "more chunks than workers"
+        );
+
+        let one_worker = ExecutorPlan::new(Mode::Multiprocessing, 1, 5);
+        assert!(one_worker.uses_one_cpu());
+        assert_eq!(one_worker.lane_labels(), ["Worker 1"]);
+    }
+
+    #[test]
+    fn zero_workers_become_one() {
+        let plan = ExecutorPlan::new(Mode::Multiprocessing, 0, 5);
+        assert_eq!(plan.workers, 1);
+        assert_eq!(plan.lanes(), 1);
+        assert!(plan.uses_one_cpu());
+        assert!(plan.chunks_per_splittable_phase() >= 1);
+    }
+
+    #[test]
+    fn descriptions() {
+        let describe = |mode, workers, slice| ExecutorPlan::new(mode, workers, slice).describe();
+        assert_eq!(
+            describe(Mode::Multitasking, 2, 5),
+            "multitasking, 5 ms slices"
+        );
+        assert_eq!(
+            describe(Mode::Multiprocessing, 2, 5),
+            "multiprocessing, 2 workers"
+        );
+        assert_eq!(
+            describe(Mode::Multiprocessing, 1, 5),
+            "multiprocessing, 1 worker"
+        );
+        assert_eq!(
+            describe(Mode::SingleThread, 2, 5),
+            "single thread, no yielding"
+        );
+    }
+
+    #[test]
+    fn from_settings_reads_mode_workers_and_slice() {
+        let mut settings = Settings::defaults(6);
+        settings.mode = Mode::Multiprocessing;
+        settings.workers = 2;
+        assert_eq!(
+            ExecutorPlan::from_settings(&settings),
+            ExecutorPlan::new(Mode::Multiprocessing, 2, DEFAULT_SLICE_MS)
+        );
+    }
+
+    #[test]
+    fn every_mode_has_a_plan_whose_labels_match_its_lanes() {
+        for mode in Mode::ALL {
+            for workers in [1, 2, 8] {
+                let plan = ExecutorPlan::new(mode, workers, 3);
+                assert_eq!(plan.lane_labels().len(), plan.lanes(), "{plan:?}");
+                assert_eq!(plan.uses_one_cpu(), plan.lanes() == 1, "{plan:?}");
+                assert_eq!(plan.model().predict.cpus as usize, plan.lanes(), "{plan:?}");
+            }
+        }
+    }
+}
