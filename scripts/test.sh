@@ -7,8 +7,13 @@ source scripts/env.sh
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "native tests (cargo test)"
-cargo test --workspace --exclude tasklab-web
+step "style and lints (rustfmt, clippy -D warnings natively and for the page in wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p tasklab-web --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests (cargo test, including the page state natively)"
+cargo test --workspace
 
 step "in-browser tests (wasm-pack test --headless --chrome)"
 for crate in crates/tasklab-engine crates/tasklab-core; do

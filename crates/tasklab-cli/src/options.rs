@@ -1,19 +1,32 @@
-//! Command-line parsing: a small hand parser, so every mistake gets one precise message.
+//! Command-line parsing: the flags are declared with clap (derive), which also writes `--help`; this module then
+//! merges them with the scenario file and turns every mistake into one precise line.
+//!
+//! Policy names, and which knobs each policy reads, come from [`PolicyKind`], the single table shared with the
+//! page; the simulator's [`Policy`] is built by [`PolicyKind::build`] (one MLFQ recipe from a quantum).
 
+use std::ffi::OsString;
 use std::io::Read;
+use std::path::{Path, PathBuf};
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, Parser, Subcommand};
+use tasklab_core::policy::{PolicyKind, PolicyKnobs, MLFQ_BOOST_QUANTA};
 use tasklab_core::sim::{
-    Burst, Conventions, Machine, MlfqLevel, Policy, SimInput, SimScenario, SimTask,
+    Burst, Conventions, Machine, Policy, SimInput, SimScenario, SimTask, MAX_CPUS,
 };
 
 use crate::bench::BenchSettings;
 use crate::InputError;
 
+/// The top MLFQ quantum when `--policy mlfq` comes without `--quantum`.
+const DEFAULT_MLFQ_QUANTUM: u64 = 2;
+
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
-    /// Print the usage text.
-    Help,
+    /// Print the help (clap's rendering of it, printed with [`clap::Error::print`]).
+    Help(clap::Error),
     /// Run the benchmark.
     Bench(BenchSettings),
     /// Simulate one scenario.
@@ -35,86 +48,262 @@ pub struct RunRequest {
     pub json: bool,
 }
 
-/// Flags as given, before they are merged with a scenario file.
-#[derive(Debug, Default)]
-struct Flags {
-    source: Option<String>,
-    policy: Option<String>,
+/// Runs tasklab's deterministic CPU scheduling simulator.
+///
+/// Simulates a scenario file, standard input or a quick list of jobs, and prints per-task metrics, a summary and
+/// the trace per CPU.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tasklab",
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
+    after_help = examples()
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<CliCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum CliCommand {
+    /// Measures the simulator's throughput in task slices per second
+    Bench(BenchArgs),
+}
+
+/// Flags of a simulation, as given, before they are merged with a scenario file.
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// A scenario JSON file, or - for standard input
+    #[arg(value_name = "SCENARIO.json | -")]
+    source: Option<PathBuf>,
+    /// More scenarios: refused with a clear message (clap's own would talk about subcommands).
+    #[arg(hide = true)]
+    more_sources: Vec<PathBuf>,
+    #[arg(long, value_name = "P", value_parser = policy_parser(), help = policy_help())]
+    policy: Option<PolicyKind>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = quantum,
+        allow_negative_numbers = true,
+        help = quantum_help()
+    )]
     quantum: Option<u64>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = ticks,
+        allow_negative_numbers = true,
+        help = boost_help()
+    )]
     boost: Option<u64>,
+    #[arg(long, help = higher_is_higher_help())]
     higher_is_higher: bool,
+    /// Virtual CPUs, 1 to 64 [default: 1, or the scenario file's]
+    #[arg(long, value_name = "N", value_parser = cpus, allow_negative_numbers = true)]
     cpus: Option<u32>,
+    /// Ticks per context switch [default: 0, or the scenario file's]
+    #[arg(long, value_name = "N", value_parser = ticks, allow_negative_numbers = true)]
     switch_cost: Option<u64>,
+    /// Tasks from a list instead of a file: RUN or ARRIVAL:RUN, comma-separated (24,3,3 or 0:8,1:4)
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     jobs: Option<String>,
+    /// Priorities of the tasks (of --jobs or of the file), comma-separated
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     priorities: Option<String>,
+    /// A task preempted at tick t queues before one arriving at t
+    #[arg(long)]
     preempted_first: bool,
+    /// Print the result as JSON instead of tables
+    #[arg(long)]
     json: bool,
 }
 
-/// Parses the arguments (without the program name).
-pub fn parse(args: &[String]) -> Result<Command, InputError> {
-    if args.first().map(String::as_str) == Some("bench") {
-        return parse_bench(&args[1..]).map(Command::Bench);
-    }
-    let mut flags = Flags::default();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let mut value = |name: &str| {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| InputError(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--json" => flags.json = true,
-            "--higher-is-higher" => flags.higher_is_higher = true,
-            "--preempted-first" => flags.preempted_first = true,
-            "--policy" => flags.policy = Some(value(arg)?),
-            "--quantum" => flags.quantum = Some(ticks(arg, &value(arg)?)?),
-            "--boost" => flags.boost = Some(ticks(arg, &value(arg)?)?),
-            "--switch-cost" => flags.switch_cost = Some(ticks(arg, &value(arg)?)?),
-            "--cpus" => {
-                let text = value(arg)?;
-                let cpus = text.parse::<u32>().map_err(|_| {
-                    InputError(format!(
-                        "--cpus expects a whole number from 1 to 64, got '{text}'"
-                    ))
-                })?;
-                flags.cpus = Some(cpus);
-            }
-            "--jobs" => flags.jobs = Some(value(arg)?),
-            "--priorities" => flags.priorities = Some(value(arg)?),
-            "-" => set_source(&mut flags, arg)?,
-            other if other.starts_with('-') => {
-                return Err(InputError(format!(
-                    "unknown option '{other}' (see tasklab --help)"
-                )));
-            }
-            _ => set_source(&mut flags, arg)?,
-        }
-    }
-    resolve(flags).map(Command::Simulate)
+/// Flags of `tasklab bench`.
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Task counts to simulate, comma-separated [default: 1000,10000,100000]
+    #[arg(long, value_name = "LIST")]
+    sizes: Option<String>,
+    /// Timed runs per size, after one warm-up run; the median and the best are reported
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = BenchSettings::default().repeat,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    repeat: u32,
+    /// CPU ticks of the scenario at every size (about the task slices per run)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = BenchSettings::default().total_ticks,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000_000)
+    )]
+    ticks: u64,
+    /// Do not record the trace during the timed runs
+    #[arg(long)]
+    no_trace: bool,
 }
 
-fn set_source(flags: &mut Flags, arg: &str) -> Result<(), InputError> {
-    if let Some(previous) = &flags.source {
+/// Parses the arguments (the first is the program name).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, InputError> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // --help and -h are "errors" that clap prints on standard output.
+        Err(error) if !error.use_stderr() => return Ok(Command::Help(error)),
+        Err(error) => return Err(InputError(one_line(&error))),
+    };
+    match cli.command {
+        Some(CliCommand::Bench(bench)) => bench_settings(bench).map(Command::Bench),
+        None => resolve(cli.run).map(Command::Simulate),
+    }
+}
+
+/// A clap error as one line: its first line without `error: `, plus the suggestion or the valid values it carries,
+/// or a pointer to `--help` for an unknown or misplaced argument.
+fn one_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(value)) => Some(value.clone()),
+        Some(ContextValue::Strings(values)) => (!values.is_empty()).then(|| values.join(", ")),
+        _ => None,
+    };
+    let hint = if let Some(suggestion) =
+        context(ContextKind::SuggestedArg).or_else(|| context(ContextKind::SuggestedValue))
+    {
+        format!(" (did you mean '{suggestion}'?)")
+    } else if let Some(valid) = context(ContextKind::ValidValue) {
+        format!(" (expected one of: {valid})")
+    } else if matches!(
+        error.kind(),
+        ErrorKind::UnknownArgument | ErrorKind::ArgumentConflict
+    ) {
+        " (see tasklab --help)".to_string()
+    } else {
+        String::new()
+    };
+    format!("{message}{hint}")
+}
+
+/// `--policy`: one of the [`PolicyKind`] ids, listed in the help with their labels.
+fn policy_parser() -> impl TypedValueParser<Value = PolicyKind> {
+    PossibleValuesParser::new(
+        PolicyKind::ALL.map(|kind| PossibleValue::new(kind.id()).help(kind.label())),
+    )
+    .try_map(|id| PolicyKind::from_id(&id).ok_or_else(|| format!("unknown policy '{id}'")))
+}
+
+/// A time in ticks.
+fn ticks(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| "expected a whole number of ticks (0 or more)".to_string())
+}
+
+/// A quantum: a time of at least one tick.
+fn quantum(text: &str) -> Result<u64, String> {
+    match ticks(text)? {
+        0 => Err("the quantum must be at least 1 tick".into()),
+        quantum => Ok(quantum),
+    }
+}
+
+/// A CPU count.
+fn cpus(text: &str) -> Result<u32, String> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|cpus| (1..=MAX_CPUS).contains(cpus))
+        .ok_or_else(|| format!("expected a whole number from 1 to {MAX_CPUS}"))
+}
+
+/// The ids of the policies for which `uses` holds, comma-separated (e.g. those of round robin and MLFQ).
+fn ids_where(uses: fn(PolicyKind) -> bool) -> String {
+    PolicyKind::ALL
+        .into_iter()
+        .filter(|kind| uses(*kind))
+        .map(PolicyKind::id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// The help of the policy flags, written from `PolicyKind`: no policy id is spelled out here.
+
+fn policy_help() -> String {
+    let default = PolicyKind::Fcfs.id();
+    format!("Scheduling policy [default: {default}, or the scenario file's]")
+}
+
+fn quantum_help() -> String {
+    format!(
+        "Time slice in ticks for {} (required) and the top {} queue (default {DEFAULT_MLFQ_QUANTUM})",
+        PolicyKind::RoundRobin.id(),
+        PolicyKind::Mlfq.id()
+    )
+}
+
+fn boost_help() -> String {
+    format!(
+        "Priority boost period of {} in ticks [default: {MLFQ_BOOST_QUANTA} × quantum; 0 = no boost]",
+        PolicyKind::Mlfq.id()
+    )
+}
+
+fn higher_is_higher_help() -> String {
+    let ids = ids_where(PolicyKind::uses_priorities);
+    format!("For the priority policies ({ids}), a higher number is a higher priority")
+}
+
+/// The examples printed after the options in `--help`.
+fn examples() -> String {
+    let [round_robin, shortest, preemptive, feedback] = [
+        PolicyKind::RoundRobin,
+        PolicyKind::Srtf,
+        PolicyKind::PriorityPreemptive,
+        PolicyKind::Mlfq,
+    ]
+    .map(PolicyKind::id);
+    format!(
+        "Examples:
+  tasklab scenario.json
+  tasklab - --json < scenario.json
+  tasklab --jobs 24,3,3 --policy {round_robin} --quantum 4
+  tasklab --jobs 0:8,1:4,2:9,3:5 --policy {shortest} --cpus 2 --switch-cost 1
+  tasklab --jobs 5,3,8 --priorities 2,1,3 --policy {preemptive}
+  tasklab --jobs 30,5,5 --policy {feedback} --quantum 2 --boost 0
+  tasklab bench --sizes 1000,10000 --repeat 3
+
+Flags override the machine and policy given in the scenario file.
+Bad input prints one line on standard error and exits with code 2."
+    )
+}
+
+fn bench_settings(args: BenchArgs) -> Result<BenchSettings, InputError> {
+    let mut settings = BenchSettings {
+        repeat: args.repeat,
+        total_ticks: args.ticks,
+        record_trace: !args.no_trace,
+        ..BenchSettings::default()
+    };
+    if let Some(sizes) = &args.sizes {
+        settings.sizes = parse_list(sizes, "--sizes", |item| {
+            item.parse::<usize>().ok().filter(|&n| n > 0)
+        })?;
+    }
+    Ok(settings)
+}
+
+fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
+    if let (Some(first), Some(second)) = (&flags.source, flags.more_sources.first()) {
         return Err(InputError(format!(
-            "one scenario at a time: got '{previous}' and '{arg}'"
+            "one scenario at a time: got '{}' and '{}'",
+            first.display(),
+            second.display()
         )));
     }
-    flags.source = Some(arg.to_string());
-    Ok(())
-}
-
-fn ticks(flag: &str, text: &str) -> Result<u64, InputError> {
-    text.parse::<u64>().map_err(|_| {
-        InputError(format!(
-            "{flag} expects a whole number of ticks (0 or more), got '{text}'"
-        ))
-    })
-}
-
-fn resolve(flags: Flags) -> Result<RunRequest, InputError> {
     let input = match (&flags.source, &flags.jobs) {
         (Some(_), Some(_)) => {
             return Err(InputError(
@@ -153,22 +342,17 @@ fn resolve(flags: Flags) -> Result<RunRequest, InputError> {
     if let Some(switch_cost) = flags.switch_cost {
         machine.switch_cost = switch_cost;
     }
-    let policy = match &flags.policy {
-        Some(name) => policy_from_flags(name, &flags)?,
-        None => {
-            if flags.quantum.is_some() || flags.boost.is_some() || flags.higher_is_higher {
-                match &input.policy {
-                    Some(policy) => adjust_policy(policy.clone(), &flags)?,
-                    None => {
-                        return Err(InputError(
-                            "--quantum, --boost and --higher-is-higher need --policy".into(),
-                        ))
-                    }
-                }
-            } else {
-                input.policy.clone().unwrap_or(Policy::Fcfs)
-            }
+    let tuned = flags.quantum.is_some() || flags.boost.is_some() || flags.higher_is_higher;
+    let policy = match (flags.policy, input.policy) {
+        (Some(kind), _) => policy_from_flags(kind, &flags)?,
+        (None, Some(policy)) if tuned => adjust_policy(policy, &flags)?,
+        (None, Some(policy)) => policy,
+        (None, None) if tuned => {
+            return Err(InputError(
+                "--quantum, --boost and --higher-is-higher need --policy".into(),
+            ))
         }
+        (None, None) => Policy::Fcfs,
     };
     let mut conventions = input.conventions.unwrap_or_default();
     if flags.preempted_first {
@@ -184,84 +368,69 @@ fn resolve(flags: Flags) -> Result<RunRequest, InputError> {
 }
 
 /// Applies --quantum / --boost / --higher-is-higher to the policy of a scenario file.
-fn adjust_policy(policy: Policy, flags: &Flags) -> Result<Policy, InputError> {
-    policy_from_flags(policy.short_name(), flags).map(|from_flags| match (policy, from_flags) {
-        // Keep the file's MLFQ levels unless --quantum asks for new ones.
-        (Policy::Mlfq { queues, .. }, Policy::Mlfq { boost_period, .. })
-            if flags.quantum.is_none() =>
-        {
-            Policy::Mlfq {
-                queues,
-                boost_period,
-            }
+fn adjust_policy(policy: Policy, flags: &RunArgs) -> Result<Policy, InputError> {
+    let mut adjusted = policy_from_flags(PolicyKind::of(&policy), flags)?;
+    // Keep the file's MLFQ levels unless --quantum asks for new ones, and its boost unless --boost is given.
+    if let (
+        Policy::Mlfq {
+            queues,
+            boost_period,
+        },
+        Policy::Mlfq {
+            queues: new_queues,
+            boost_period: new_boost,
+        },
+    ) = (policy, &mut adjusted)
+    {
+        if flags.quantum.is_none() {
+            *new_queues = queues;
         }
-        (_, from_flags) => from_flags,
-    })
+        if flags.boost.is_none() {
+            *new_boost = boost_period;
+        }
+    }
+    Ok(adjusted)
 }
 
-fn policy_from_flags(name: &str, flags: &Flags) -> Result<Policy, InputError> {
-    let uses_quantum = matches!(name, "rr" | "mlfq");
-    if flags.quantum.is_some() && !uses_quantum {
+/// The policy `kind` tuned by the flags, after checking that each given flag applies to it.
+fn policy_from_flags(kind: PolicyKind, flags: &RunArgs) -> Result<Policy, InputError> {
+    let name = kind.id();
+    if flags.quantum.is_some() && !kind.uses_quantum() {
         return Err(InputError(format!(
-            "--quantum does not apply to --policy {name} (only rr and mlfq)"
+            "--quantum does not apply to --policy {name} (only {})",
+            ids_where(PolicyKind::uses_quantum)
         )));
     }
-    if flags.boost.is_some() && name != "mlfq" {
+    if flags.boost.is_some() && !kind.uses_boost() {
         return Err(InputError(format!(
-            "--boost does not apply to --policy {name} (only mlfq)"
+            "--boost does not apply to --policy {name} (only {})",
+            ids_where(PolicyKind::uses_boost)
         )));
     }
-    if flags.higher_is_higher && !name.starts_with("priority") {
+    if flags.higher_is_higher && !kind.uses_priorities() {
         return Err(InputError(format!(
-            "--higher-is-higher does not apply to --policy {name}"
+            "--higher-is-higher does not apply to --policy {name} (only {})",
+            ids_where(PolicyKind::uses_priorities)
         )));
     }
-    let higher_number_is_higher = flags.higher_is_higher;
-    Ok(match name {
-        "fcfs" => Policy::Fcfs,
-        "sjf" => Policy::Sjf,
-        "srtf" => Policy::Srtf,
-        "rr" => Policy::RoundRobin {
-            quantum: flags
-                .quantum
-                .ok_or_else(|| InputError("--policy rr needs --quantum N".into()))?,
-        },
-        "priority" => Policy::Priority {
-            preemptive: false,
-            higher_number_is_higher,
-        },
-        "priority-preemptive" => Policy::Priority {
-            preemptive: true,
-            higher_number_is_higher,
-        },
-        "mlfq" => {
-            // Three levels with doubling quanta; each level's allotment is two of its quanta.
-            let quantum = flags.quantum.unwrap_or(2);
-            let queues = [1u64, 2, 4]
-                .iter()
-                .map(|factor| {
-                    let level_quantum = quantum.saturating_mul(*factor);
-                    MlfqLevel {
-                        quantum: level_quantum,
-                        allotment: level_quantum.saturating_mul(2),
-                    }
-                })
-                .collect();
-            Policy::Mlfq {
-                queues,
-                boost_period: flags.boost,
-            }
+    let quantum = match (kind, flags.quantum) {
+        (_, Some(quantum)) => quantum,
+        (PolicyKind::RoundRobin, None) => {
+            return Err(InputError(format!("--policy {name} needs --quantum N")))
         }
-        other => {
-            return Err(InputError(format!(
-            "unknown policy '{other}' (fcfs, sjf, srtf, rr, priority, priority-preemptive, mlfq)"
-        )))
-        }
-    })
+        (_, None) => DEFAULT_MLFQ_QUANTUM,
+    };
+    Ok(kind.build(&PolicyKnobs {
+        quantum,
+        // None: the recipe's boost; Some(0): no boost.
+        boost_period: flags.boost,
+        higher_number_is_higher: flags.higher_is_higher,
+    }))
 }
 
-fn read_input(source: &str) -> Result<SimInput, InputError> {
-    let text = if source == "-" {
+fn read_input(source: &Path) -> Result<SimInput, InputError> {
+    let stdin = source.as_os_str() == "-";
+    let text = if stdin {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
@@ -269,12 +438,12 @@ fn read_input(source: &str) -> Result<SimInput, InputError> {
         text
     } else {
         std::fs::read_to_string(source)
-            .map_err(|error| InputError(format!("cannot read {source}: {error}")))?
+            .map_err(|error| InputError(format!("cannot read {}: {error}", source.display())))?
     };
-    let name = if source == "-" {
-        "standard input"
+    let name = if stdin {
+        "standard input".to_string()
     } else {
-        source
+        source.display().to_string()
     };
     serde_json::from_str::<SimInput>(&text).map_err(|error| InputError(format!("{name}: {error}")))
 }
@@ -322,49 +491,13 @@ fn parse_list<T>(
         .collect()
 }
 
-fn parse_bench(args: &[String]) -> Result<BenchSettings, InputError> {
-    let mut settings = BenchSettings::default();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let mut value = |name: &str| {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| InputError(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "--sizes" => {
-                let text = value(arg)?;
-                settings.sizes = parse_list(&text, "--sizes", |item| {
-                    item.parse::<usize>().ok().filter(|&n| n > 0)
-                })?;
-            }
-            "--repeat" => {
-                let text = value(arg)?;
-                settings.repeat = text
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|&n| (1..=100).contains(&n))
-                    .ok_or_else(|| {
-                        InputError(format!("--repeat expects 1 to 100, got '{text}'"))
-                    })?;
-            }
-            "--ticks" => {
-                let text = value(arg)?;
-                settings.total_ticks = text
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|&n| (1..=1_000_000_000).contains(&n))
-                    .ok_or_else(|| {
-                        InputError(format!("--ticks expects 1 to 1000000000, got '{text}'"))
-                    })?;
-            }
-            "--no-trace" => settings.record_trace = false,
-            other => {
-                return Err(InputError(format!(
-                    "unknown bench option '{other}' (see tasklab --help)"
-                )))
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
-    Ok(settings)
 }

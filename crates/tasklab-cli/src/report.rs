@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use tasklab_core::policy::PolicyKind;
 use tasklab_core::sim::{Policy, SimResult, SliceKind, TraceSlice};
 
 use crate::options::RunRequest;
@@ -141,19 +142,16 @@ fn task_name(result: &SimResult, index: usize) -> String {
         .map_or_else(|| format!("#{index}"), |task| task.name.clone())
 }
 
+/// The policy for the header line: its [`PolicyKind`] id and, in parentheses, its knobs.
 fn describe_policy(policy: &Policy) -> String {
+    let id = PolicyKind::of(policy).id();
     match policy {
-        Policy::RoundRobin { quantum } => format!("rr (quantum {quantum})"),
+        Policy::RoundRobin { quantum } => format!("{id} (quantum {quantum})"),
         Policy::Priority {
-            preemptive,
             higher_number_is_higher,
+            ..
         } => format!(
-            "{} ({} number = higher priority)",
-            if *preemptive {
-                "priority-preemptive"
-            } else {
-                "priority"
-            },
+            "{id} ({} number = higher priority)",
             if *higher_number_is_higher {
                 "higher"
             } else {
@@ -172,8 +170,8 @@ fn describe_policy(policy: &Policy) -> String {
                 || "no boost".to_string(),
                 |period| format!("boost every {period}"),
             );
-            format!("mlfq ({}; {boost})", levels.join(", "))
+            format!("{id} ({}; {boost})", levels.join(", "))
         }
-        other => other.short_name().to_string(),
+        Policy::Fcfs | Policy::Sjf | Policy::Srtf => id.to_string(),
     }
 }

@@ -130,10 +130,50 @@ fn assert_rejected(args: &[&str], stdin: Option<&str>, expected: &str) {
 #[test]
 fn bad_input_exits_with_code_2() {
     assert_rejected(&["--jobs", "3,-1"], None, "'-1'");
+    // clap names the bad value and the flag; the valid ids come from PolicyKind.
     assert_rejected(
         &["--jobs", "3", "--policy", "lottery"],
         None,
-        "unknown policy 'lottery'",
+        "invalid value 'lottery' for '--policy",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--policy", "lottery"],
+        None,
+        "rr, fcfs, sjf, srtf, priority, priority-preemptive, mlfq",
+    );
+    assert_rejected(
+        &[
+            "--jobs",
+            "3",
+            "--policy",
+            "rr",
+            "--quantum",
+            "2",
+            "--boost",
+            "9",
+        ],
+        None,
+        "--boost does not apply to --policy rr",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--policy", "fcfs", "--higher-is-higher"],
+        None,
+        "--higher-is-higher does not apply",
+    );
+    assert_rejected(
+        &["--jobs", "3,4", "--priorities", "1,2,3"],
+        None,
+        "--priorities has 3 values for 2 tasks",
+    );
+    assert_rejected(
+        &["--jobs", "3", "scenario.json"],
+        None,
+        "a scenario file or --jobs, not both",
+    );
+    assert_rejected(
+        &["a.json", "b.json"],
+        None,
+        "one scenario at a time: got 'a.json' and 'b.json'",
     );
     assert_rejected(
         &["--jobs", "3", "--policy", "rr", "--quantum", "0"],
@@ -147,7 +187,12 @@ fn bad_input_exits_with_code_2() {
         None,
         "--switch-cost",
     );
-    assert_rejected(&["--jobs", "3", "--frobnicate"], None, "unknown option");
+    assert_rejected(
+        &["--jobs", "3", "--frobnicate"],
+        None,
+        "unexpected argument '--frobnicate'",
+    );
+    assert_rejected(&["--jobs", "3", "--jsn"], None, "did you mean '--json'");
     assert_rejected(&[], None, "no scenario");
     assert_rejected(&["/nonexistent/scenario.json"], None, "cannot read");
     assert_rejected(
@@ -172,13 +217,88 @@ fn bad_input_exits_with_code_2() {
         "polcy",
     );
     assert_rejected(&["bench", "--repeat", "0"], None, "--repeat");
+    assert_rejected(&["bench", "--sizes", "10,x"], None, "'x' in --sizes");
+    assert_rejected(&["bench", "--json"], None, "'--json'");
 }
 
 #[test]
 fn help_succeeds() {
-    let output = tasklab(&["--help"], None);
+    for flag in ["--help", "-h"] {
+        let output = tasklab(&[flag], None);
+        assert!(output.status.success(), "{flag}");
+        assert!(stderr(&output).is_empty(), "{flag}");
+        let text = stdout(&output);
+        assert!(text.contains("Usage: tasklab"), "{flag}: {text}");
+        assert!(text.contains("--preempted-first"), "{flag}: {text}");
+        assert!(text.contains("priority-preemptive"), "{flag}: {text}");
+        assert!(text.contains("Examples:"), "{flag}: {text}");
+    }
+    let output = tasklab(&["bench", "--help"], None);
     assert!(output.status.success());
-    assert!(stdout(&output).contains("usage: tasklab"));
+    assert!(stdout(&output).contains("--no-trace"));
+}
+
+fn policy_json(args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+    let output = tasklab(args, stdin);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    document["policy"].clone()
+}
+
+/// `--policy mlfq` builds the one MLFQ recipe: levels q, 2q, 4q, allotments twice each quantum, a boost every
+/// 50 quanta unless `--boost` gives another period (0 = none).
+#[test]
+fn mlfq_uses_the_recipe_and_its_boost() {
+    let jobs = ["--jobs", "30,5,5", "--json", "--policy", "mlfq"];
+    let policy = policy_json(&[&jobs[..], &["--quantum", "2"]].concat(), None);
+    assert_eq!(policy["kind"], "mlfq");
+    assert_eq!(policy["boost_period"], 100);
+    let quanta: Vec<u64> = policy["queues"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .map(|level| level["quantum"].as_u64().expect("quantum"))
+        .collect();
+    assert_eq!(quanta, [2, 4, 8]);
+    assert_eq!(policy["queues"][0]["allotment"], 4);
+
+    let policy = policy_json(
+        &[&jobs[..], &["--quantum", "2", "--boost", "0"]].concat(),
+        None,
+    );
+    assert!(policy["boost_period"].is_null(), "{policy}");
+
+    // Without --quantum the quantum is 2, so the boost is again 100; --boost N sets the period.
+    assert_eq!(policy_json(&jobs, None)["boost_period"], 100);
+    assert_eq!(
+        policy_json(&[&jobs[..], &["--boost", "7"]].concat(), None)["boost_period"],
+        7
+    );
+
+    let output = tasklab(&["--jobs", "30,5,5", "--policy", "mlfq"], None);
+    assert!(
+        stdout(&output).contains("mlfq (q2/a4, q4/a8, q8/a16; boost every 100)"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+/// A scenario file's own MLFQ keeps its levels (and boost) unless --quantum (or --boost) replaces them.
+#[test]
+fn a_file_mlfq_keeps_its_levels_without_quantum() {
+    let scenario = r#"{
+        "tasks": [{"bursts": [{"cpu": 9}]}, {"bursts": [{"cpu": 3}]}],
+        "policy": {"kind": "mlfq", "queues": [{"quantum": 3, "allotment": 3}, {"quantum": 9, "allotment": 9}], "boost_period": 40}
+    }"#;
+    let policy = policy_json(&["-", "--json", "--boost", "0"], Some(scenario));
+    assert_eq!(policy["queues"].as_array().map(Vec::len), Some(2));
+    assert_eq!(policy["queues"][0]["quantum"], 3);
+    assert!(policy["boost_period"].is_null(), "{policy}");
+
+    let policy = policy_json(&["-", "--json", "--quantum", "1"], Some(scenario));
+    assert_eq!(policy["queues"].as_array().map(Vec::len), Some(3));
+    assert_eq!(policy["queues"][0]["quantum"], 1);
+    assert_eq!(policy["boost_period"], 40);
 }
 
 #[test]
