@@ -74,8 +74,11 @@ pub fn app() -> Html {
     // The URL mirrors the settings: a new preset or an import adds a history entry, other changes replace it.
     {
         let push = state.push_history;
+        let dispatch = dispatch.clone();
         use_effect_with(state.settings.to_query(false), move |query| {
-            browser::set_query(query, push);
+            if let Err(error) = browser::set_query(query, push) {
+                dispatch.emit(Action::Failed(error));
+            }
         });
     }
     // Back and forward restore the scenario and settings of that entry.

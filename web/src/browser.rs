@@ -31,19 +31,17 @@ pub fn page_base_url() -> String {
 
 /// Puts `query` in the address bar: a new history entry when `push` (a new scenario the user chose, so Back returns
 /// to the previous one), else in place of the current one (small edits must not pile up history entries).
-pub fn set_query(query: &str, push: bool) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(history) = window.history() else {
-        return;
-    };
+pub fn set_query(query: &str, push: bool) -> Result<(), PageError> {
+    let failed = |error: JsValue| PageError::History(format!("{error:?}"));
+    let window = web_sys::window().ok_or(PageError::History("no window".into()))?;
+    let history = window.history().map_err(failed)?;
     let url = format!("{}?{query}", page_base_url());
-    let _ = if push {
+    if push {
         history.push_state_with_url(&JsValue::NULL, "", Some(&url))
     } else {
         history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
-    };
+    }
+    .map_err(failed)
 }
 
 /// The value of the `<input>` or `<select>` an event came from (empty for anything else).
@@ -58,6 +56,14 @@ pub fn form_value(event: &web_sys::Event) -> String {
     } else {
         String::new()
     }
+}
+
+/// Whether the checkbox an event came from is checked (false for anything else).
+pub fn input_checked(event: &web_sys::Event) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|input| input.checked())
 }
 
 /// Resolves at the next animation frame.

@@ -17,6 +17,9 @@ pub enum PageError {
     /// The browser refused the clipboard.
     #[error("the browser refused the clipboard; select the link below and copy it")]
     Clipboard,
+    /// The browser refused to update the address bar (some limit how often a page may do it).
+    #[error("the address bar could not follow the settings ({0}); use Copy link to share them")]
+    History(String),
     /// A file could not be read or was not a scenario.
     #[error("{0}; nothing was changed")]
     Import(String),
@@ -29,6 +32,7 @@ impl PageError {
             Self::Download { .. } => "download",
             Self::Clipboard => "clipboard",
             Self::Import(_) => "import",
+            Self::History(_) => "address",
         };
         Notice {
             field: field.into(),

@@ -4,7 +4,7 @@
 //!
 //! The first state is built from a query string passed in, so the whole state machine is unit-tested natively.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use tasklab_core::codec::{encode_scenario, ScenarioFile};
@@ -67,8 +67,8 @@ pub struct OneCpuRun {
     pub how: String,
 }
 
-/// A scenario as Undo remembers it.
-pub type UndoEntry = (Preset, Option<Scenario>);
+/// A scenario as Undo remembers it (shared, so copying the stack copies pointers).
+pub type UndoEntry = (Preset, Option<Rc<Scenario>>);
 
 /// Most edits Undo remembers.
 pub const UNDO_DEPTH: usize = 100;
@@ -93,10 +93,10 @@ pub struct AppState {
     pub one_cpu_runs: Rc<HashMap<String, OneCpuRun>>,
     /// `run=1`: run as soon as the chosen mode can.
     pub autorun_pending: bool,
-    /// Result of Copy link.
+    /// Result of Copy link (a failure also leaves a notice).
     pub copy_status: Option<String>,
     /// Earlier scenarios, most recent last, for Undo.
-    pub undo: Rc<Vec<UndoEntry>>,
+    pub undo: Rc<VecDeque<UndoEntry>>,
     /// Whether the next URL change adds a history entry (a new preset or an import) instead of replacing it.
     pub push_history: bool,
 }
@@ -202,9 +202,12 @@ impl AppState {
     /// Remembers the current scenario for Undo, before it changes.
     fn remember_for_undo(&mut self) {
         let undo = Rc::make_mut(&mut self.undo);
-        undo.push((self.settings.preset, self.settings.custom.clone()));
+        undo.push_back((
+            self.settings.preset,
+            self.settings.custom.clone().map(Rc::new),
+        ));
         if undo.len() > UNDO_DEPTH {
-            undo.remove(0);
+            undo.pop_front();
         }
     }
 
@@ -376,9 +379,9 @@ impl Reducible for AppState {
                     (scenario != next.settings.preset.scenario()).then_some(scenario);
             }
             Action::Undo => {
-                if let Some((preset, custom)) = Rc::make_mut(&mut next.undo).pop() {
+                if let Some((preset, custom)) = Rc::make_mut(&mut next.undo).pop_back() {
                     next.settings.preset = preset;
-                    next.settings.custom = custom;
+                    next.settings.custom = custom.map(Rc::unwrap_or_clone);
                 }
             }
             Action::ResetToPreset => {
@@ -405,11 +408,10 @@ impl Reducible for AppState {
                 next.copy_status = None;
             }
             Action::RunFinished(finished) => next.finish_run(*finished),
-            Action::Copied(result) => {
-                next.copy_status = Some(match result {
-                    Ok(()) => "Link copied.".to_owned(),
-                    Err(error) => format!("{error}."),
-                })
+            Action::Copied(Ok(())) => next.copy_status = Some("Link copied.".to_owned()),
+            Action::Copied(Err(error)) => {
+                next.copy_status = Some("Not copied: see the notice above.".to_owned());
+                next.notices.push(error.notice());
             }
             Action::Failed(error) => next.notices.push(error.notice()),
             Action::DismissNotices => next.notices.clear(),

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use tasklab_core::export::to_svg_element;
+use tasklab_core::export::{to_svg_element, SWITCH_FILL};
 use tasklab_core::timeline::Timeline;
 use yew::prelude::*;
 
@@ -67,9 +67,18 @@ pub struct TimelineViewProps {
 #[function_component(TimelineView)]
 pub fn timeline_view(props: &TimelineViewProps) -> Html {
     let svg = use_memo(Rc::clone(&props.timeline), |timeline| {
-        AttrValue::from(to_svg_element(timeline))
+        AttrValue::from(to_svg_element(timeline, false))
     });
+    let timeline = &props.timeline;
     html! {
-        <figure class="timeline">{ Html::from_html_unchecked((*svg).clone()) }</figure>
+        <figure class="timeline">
+            { Html::from_html_unchecked((*svg).clone()) }
+            <ul class="legend">
+                { for timeline.tasks.iter().map(|task| html! { <li>{swatch(&task.colour)}{task.name.clone()}</li> }) }
+                if !timeline.switches.is_empty() {
+                    <li>{swatch(SWITCH_FILL)}{"context switch"}</li>
+                }
+            </ul>
+        </figure>
     }
 }

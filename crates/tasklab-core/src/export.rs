@@ -310,8 +310,9 @@ const SVG_LANE_GAP: f64 = 6.0;
 /// Width of one legend entry and height of one legend row.
 const SVG_LEGEND_COLUMN: f64 = 200.0;
 const SVG_LEGEND_ROW: f64 = 20.0;
-/// Fill of context-switch slices and of tasks without a valid colour.
-const SWITCH_FILL: &str = "#9e9e9e";
+/// Fill of context-switch slices.
+pub const SWITCH_FILL: &str = "#9e9e9e";
+/// Fill of tasks without a valid colour.
 const FALLBACK_FILL: &str = "#888888";
 /// Longest label drawn in full (the slice tooltips always carry the whole name).
 const SVG_LABEL_CHARS: usize = 24;
@@ -326,13 +327,14 @@ const SVG_LABEL_CHARS: usize = 24;
 pub fn to_svg(timeline: &Timeline) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
-        to_svg_element(timeline)
+        to_svg_element(timeline, true)
     )
 }
 
 /// The `<svg>` element of [`to_svg`] alone, without the XML declaration, to place inside an HTML page (which
-/// scales it to its width). The page draws every timeline with it, so the page and the downloads agree.
-pub fn to_svg_element(timeline: &Timeline) -> String {
+/// scales it to its width). The page draws every timeline with it, so the page and the downloads agree; the page
+/// leaves out the `legend` and writes its own in HTML, which screen readers can read and small screens keep legible.
+pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
     let unit = timeline.unit.suffix();
     let span = timeline.axis_length();
     let lanes = timeline.lanes_shown();
@@ -346,7 +348,11 @@ pub fn to_svg_element(timeline: &Timeline) -> String {
     let x_of = |time: f64| SVG_LEFT + finite_or_zero(time).clamp(0.0, span) / span * plot_width;
     let axis_y = row_top(lanes.len()) + 4.0;
     let legend_top = axis_y + 40.0;
-    let legend_entries = timeline.tasks.len() + usize::from(!timeline.switches.is_empty());
+    let legend_entries = if legend {
+        timeline.tasks.len() + usize::from(!timeline.switches.is_empty())
+    } else {
+        0
+    };
     let legend_columns = ((plot_width + SVG_LEFT) / SVG_LEGEND_COLUMN)
         .floor()
         .max(1.0) as usize;
@@ -486,6 +492,10 @@ pub fn to_svg_element(timeline: &Timeline) -> String {
     }
     svg.push_str("</g>\n");
 
+    if !legend {
+        svg.push_str("</svg>\n");
+        return svg;
+    }
     // Legend.
     svg.push_str("<g class=\"legend\">\n");
     let entries = timeline

@@ -199,6 +199,21 @@ mod tests {
     }
 
     #[test]
+    fn the_simulator_json_tags_are_the_policy_ids() {
+        // The CLI's JSON input names a policy by its `kind` tag (serde attributes in sim/model.rs): it must be
+        // the id, priority-preemptive being `priority` with `"preemptive": true`.
+        for kind in PolicyKind::ALL {
+            let json = serde_json::to_value(kind.build(&PolicyKnobs::with_quantum(2)))
+                .expect("serialises");
+            let expected = match kind {
+                PolicyKind::PriorityPreemptive => PolicyKind::Priority.id(),
+                other => other.id(),
+            };
+            assert_eq!(json["kind"], expected, "{kind:?}");
+        }
+    }
+
+    #[test]
     fn the_mlfq_recipe_doubles_quanta_and_boosts_every_fifty_quanta() {
         let Policy::Mlfq {
             queues,

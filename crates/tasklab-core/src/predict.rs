@@ -70,7 +70,7 @@ impl PredictSettings {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnitCosts {
     /// Indexed like [`WorkloadKind::ALL`].
-    pub ms_per_unit: [f64; 3],
+    pub ms_per_unit: [f64; WorkloadKind::ALL.len()],
 }
 
 impl Default for UnitCosts {

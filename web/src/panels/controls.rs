@@ -36,15 +36,30 @@ pub struct ControlsProps {
     pub on_copy: Callback<bool>,
 }
 
-/// The note under the modes when multiprocessing cannot run yet or at all.
+/// The note under the modes when one of them cannot run yet or at all, saying what still works.
 fn pool_note(pool: &PoolStatus) -> Option<String> {
-    match crate::state::availability(Mode::Multiprocessing, pool) {
-        Availability::Now => None,
-        Availability::WhenWorkersStart => Some("Starting the workers…".to_owned()),
-        Availability::Never(reason) => Some(format!(
-            "Multiprocessing is disabled: {reason}. Multitasking and the single-thread mode still work."
-        )),
-    }
+    let availability: Vec<(Mode, Availability)> = Mode::ALL
+        .iter()
+        .map(|mode| (*mode, crate::state::availability(*mode, pool)))
+        .collect();
+    let runnable: Vec<&str> = availability
+        .iter()
+        .filter(|(_, availability)| *availability == Availability::Now)
+        .map(|(mode, _)| mode.label())
+        .collect();
+    availability
+        .iter()
+        .find_map(|(mode, availability)| match availability {
+            Availability::Now => None,
+            Availability::WhenWorkersStart => {
+                Some(format!("Starting the workers for {}…", mode.label()))
+            }
+            Availability::Never(reason) => Some(format!(
+                "{} is disabled: {reason}. Still available: {}.",
+                mode.label(),
+                runnable.join("; ")
+            )),
+        })
 }
 
 /// The Controls panel.

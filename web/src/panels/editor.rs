@@ -8,10 +8,9 @@ use tasklab_core::scenario::{
     MAX_UNITS_PER_PHASE, MAX_WAIT_MS,
 };
 use tasklab_core::workload::WorkloadKind;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::browser::form_value;
+use crate::browser::{form_value, input_checked};
 use crate::widgets::format_ms;
 
 /// What the editor edits.
@@ -41,13 +40,6 @@ pub struct EditorProps {
 type EventEdit = Box<dyn Fn(&mut Scenario, &Event)>;
 /// A change to the scenario made by a button.
 type ClickEdit = Box<dyn Fn(&mut Scenario)>;
-
-fn input_checked(event: &Event) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .is_some_and(|input| input.checked())
-}
 
 /// A new task for "Add task".
 fn new_task(number: usize) -> TaskSpec {

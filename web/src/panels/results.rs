@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use tasklab_core::report::checksum_hex;
+use tasklab_core::settings::Mode;
 use tasklab_core::timeline::Timeline;
 use tasklab_engine::plan::ExecutorPlan;
 use yew::prelude::*;
@@ -40,8 +41,18 @@ fn speedup_text(run: &FinishedRun, one_cpu: Option<&OneCpuRun>) -> String {
         _ if used_one_cpu => {
             "this run used one CPU: it is the baseline for this scenario's speed-ups".to_owned()
         }
-        _ => "run this scenario on one CPU (multitasking, single thread, or 1 worker) to compare"
-            .to_owned(),
+        _ => {
+            let one_cpu_plans: Vec<String> = Mode::ALL
+                .iter()
+                .map(|mode| ExecutorPlan::new(*mode, 1, run.settings.slice_ms))
+                .filter(ExecutorPlan::uses_one_cpu)
+                .map(|plan| plan.describe())
+                .collect();
+            format!(
+                "run this scenario on one CPU ({}) to compare",
+                one_cpu_plans.join("; ")
+            )
+        }
     }
 }
 
@@ -81,12 +92,12 @@ pub fn results(props: &ResultsProps) -> Html {
         })
     };
     let lanes = plan.lane_labels();
-    let busy = report
-        .busy_per_lane
+    // Every lane of the plan, idle ones too, as the timeline draws them.
+    let busy = lanes
         .iter()
         .enumerate()
-        .map(|(lane, busy)| {
-            let label = lanes.get(lane).cloned().unwrap_or_default();
+        .map(|(lane, label)| {
+            let busy = report.busy_per_lane.get(lane).copied().unwrap_or(0.0);
             format!("{label} {:.0}%", busy * 100.0)
         })
         .collect::<Vec<_>>()
