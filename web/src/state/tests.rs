@@ -292,7 +292,9 @@ fn failures_become_notices_and_copy_results_a_status() {
     assert!(refused
         .copy_status
         .as_deref()
-        .is_some_and(|status| status.contains("refused")));
+        .is_some_and(|status| status.starts_with("Not copied")));
+    assert_eq!(fields(&refused), ["clipboard"]);
+    assert!(refused.notices[0].message.contains("refused the clipboard"));
     let copied = reduce(state, Action::Copied(Ok(())));
     assert_eq!(copied.copy_status.as_deref(), Some("Link copied."));
     assert!(reduce(failed, Action::DismissNotices).notices.is_empty());
