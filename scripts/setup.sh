@@ -42,8 +42,9 @@ if ! has_version wasm-pack "$WASM_PACK_VERSION"; then
   cargo "+$TOOLCHAIN" install --locked wasm-pack --version "$WASM_PACK_VERSION"
 fi
 
-# Node tools (playwright-core for end-to-end tests, binaryen's wasm-opt which can read threaded modules).
+# Node tools (playwright-core for end-to-end tests, axe-core for their accessibility checks, binaryen's wasm-opt which can read threaded modules).
 if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ ! -d tests/e2e/node_modules/playwright-core ] \
+   || [ ! -d tests/e2e/node_modules/axe-core ] \
    || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
   say "installing node packages in tests/e2e"
   (cd tests/e2e && npm ci --no-audit --no-fund --silent)

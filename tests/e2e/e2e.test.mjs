@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
 
@@ -11,6 +12,8 @@ const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const PRESETS = ['reading-texts', 'two-chefs', 'cpu-batch', 'one-big-job'];
 const MODES = ['multitasking', 'multiprocessing', 'single-thread'];
 const RUN_TIMEOUT = 60_000;
+// axe-core, the accessibility rules engine, injected into the page under test.
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser;
 let isolated;
@@ -108,6 +111,23 @@ describe('cross-origin isolated page', () => {
       await context.close();
     });
   }
+
+  test('no accessibility violations (axe-core) on a fresh page and after a run with every panel open', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multitasking`);
+    await page.addScriptTag({ path: AXE });
+    const violations = async () => {
+      const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      return results.violations.map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
+    };
+    assert.deepEqual(await violations(), [], 'fresh page');
+    await page.click('#editor summary');
+    await page.click('#gallery summary');
+    await clickRunAndWait(page);
+    await page.waitForSelector('#prediction-vs-measured');
+    assert.deepEqual(await violations(), [], 'after a run: results, model comparison, editor and gallery open');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 
   test('multitasking slices do not overlap and respect the time slice', async () => {
     const { page, context } = await openPage(`${isolated.url}?preset=two-chefs&mode=multitasking&slice=3`);
