@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use tasklab_core::settings::Mode;
 use tasklab_engine::plan::ExecutorPlan;
 use tasklab_engine::web::{cross_origin_isolated, hardware_concurrency, start_pool, PoolError};
 use wasm_bindgen_futures::spawn_local;
@@ -21,7 +20,7 @@ use crate::panels::notices::Notices;
 use crate::panels::predict::{MeasuredRun, PredictView};
 use crate::panels::results::Results;
 use crate::runner;
-use crate::state::{scenario_key, Action, AppState, Availability, PoolStatus};
+use crate::state::{scenario_key, Action, AppState, PoolStatus};
 
 /// The first state: the address's query string, this machine's cores, and whether the page may have workers.
 fn initial_state() -> AppState {
@@ -145,10 +144,6 @@ pub fn app() -> Html {
     let on_error = dispatch.reform(Action::Failed);
     let (costs, calibration) = state.prediction_costs();
     let scenario = settings.scenario();
-    let last_of_this_scenario = state
-        .last
-        .clone()
-        .filter(|run| scenario_key(&run.settings) == scenario_key(settings));
 
     html! {
         <main ondrop={on_drop} ondragover={on_drag_over}>
@@ -160,7 +155,6 @@ pub fn app() -> Html {
             <Notices notices={state.notices.clone()} on_dismiss={dispatch.reform(|()| Action::DismissNotices)} />
 
             <Controls settings={settings.clone()} max_workers={state.max_workers} pool={state.pool.clone()}
-                      can_run_mode={Mode::ALL.iter().map(|mode| state.availability(*mode) == Availability::Now).collect::<Vec<_>>()}
                       running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
                       copy_status={state.copy_status.clone().map(AttrValue::from)}
                       share_url={format!("{}?{}", browser::page_base_url(), settings.to_query(false))}
@@ -181,7 +175,8 @@ pub fn app() -> Html {
                 <p>{mode_explanation(settings.mode)}</p>
             </section>
 
-            <Progress active={state.active.clone().map(RunIdentity)} last={last_of_this_scenario}
+            <Progress active={state.active.clone().map(RunIdentity)} last={state.last.clone()}
+                      last_is_of_this_scenario={state.last_run_is_of_this_scenario()}
                       names={scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()}
                       colours={scenario.colours()} />
 

@@ -220,12 +220,18 @@ impl AppState {
             .map(|error| error.to_string())
     }
 
+    /// Whether the last finished run is of the scenario on show.
+    pub fn last_run_is_of_this_scenario(&self) -> bool {
+        self.last
+            .as_ref()
+            .is_some_and(|run| scenario_key(&run.settings) == scenario_key(&self.settings))
+    }
+
     /// The last finished run if it is of the current scenario and ran to its end.
     pub fn last_complete_run_of_this_scenario(&self) -> Option<&FinishedRun> {
-        let key = scenario_key(&self.settings);
         self.last
             .as_deref()
-            .filter(|run| !run.record.stopped && scenario_key(&run.settings) == key)
+            .filter(|run| !run.record.stopped && self.last_run_is_of_this_scenario())
     }
 
     /// Unit costs for predictions of the current scenario, calibrated from a real run of it: its last one-CPU run

@@ -16,8 +16,6 @@ pub struct ControlsProps {
     pub max_workers: u32,
     /// The worker pool.
     pub pool: PoolStatus,
-    /// Whether each mode of [`Mode::ALL`] can run now.
-    pub can_run_mode: Vec<bool>,
     /// Whether a run is in progress.
     pub running: bool,
     /// Why Run is not possible now, if it is not.
@@ -83,8 +81,9 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_run = props.on_run.reform(|_: MouseEvent| ());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
     let copy = |with_run: bool| props.on_copy.reform(move |_: MouseEvent| with_run);
-    let modes = Mode::ALL.iter().zip(&props.can_run_mode).map(|(mode, can_run)| {
+    let modes = Mode::ALL.iter().map(|mode| {
         let mode = *mode;
+        let can_run = crate::state::availability(mode, &props.pool) == Availability::Now;
         html! {
             <label class={classes!("mode", (!can_run).then_some("disabled"))}>
                 <input type="radio" name="mode" value={mode.id()} id={format!("mode-{}", mode.id())}

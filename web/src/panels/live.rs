@@ -68,8 +68,10 @@ pub fn live_run(props: &LiveRunProps) -> Html {
 pub struct ProgressProps {
     /// The run in progress, if any (it then draws itself live).
     pub active: Option<RunIdentity>,
-    /// The last finished run, when it is of the scenario on show.
+    /// The last finished run (its responsiveness is shown whatever its scenario).
     pub last: Option<Rc<FinishedRun>>,
+    /// Whether that run is of the scenario on show (then its tasks' outcome is shown too).
+    pub last_is_of_this_scenario: bool,
     /// Task names of the scenario on show.
     pub names: Vec<String>,
     /// Task colours of the scenario on show.
@@ -83,12 +85,15 @@ pub fn progress(props: &ProgressProps) -> Html {
     let body = match (&props.active, &props.last) {
         (Some(active), _) => html! { <LiveRun active={Rc::clone(&active.0)} /> },
         (None, Some(last)) => {
-            let fractions: Vec<f64> = last
-                .record
-                .tasks
-                .iter()
-                .map(|task| if task.end_ms.is_some() { 1.0 } else { 0.0 })
-                .collect();
+            let fractions: Vec<f64> = if props.last_is_of_this_scenario {
+                last.record
+                    .tasks
+                    .iter()
+                    .map(|task| if task.end_ms.is_some() { 1.0 } else { 0.0 })
+                    .collect()
+            } else {
+                vec![0.0; props.names.len()]
+            };
             let report = &last.report;
             html! {
                 <>

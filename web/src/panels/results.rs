@@ -63,7 +63,6 @@ pub fn results(props: &ResultsProps) -> Html {
     let report = &run.report;
     let settings = &run.settings;
     let plan = ExecutorPlan::from_settings(settings);
-    let colours = settings.scenario().colours();
     let title = format!("{} — {}", scenario_title(settings), settings.mode.label());
     let timeline = use_memo(Rc::clone(run), |run| {
         let plan = ExecutorPlan::from_settings(&run.settings);
@@ -74,6 +73,12 @@ pub fn results(props: &ResultsProps) -> Html {
             &run.settings.scenario().colours(),
         ))
     });
+    // The table uses the timeline's colours: one lookup of the scenario's, made once per run.
+    let colours: Vec<&str> = timeline
+        .tasks
+        .iter()
+        .map(|task| task.colour.as_str())
+        .collect();
     let file_stem = format!("tasklab-{}-{}", report.preset, report.mode);
     let export_json = {
         let report = report.clone();
