@@ -11,6 +11,7 @@ pub mod predict;
 pub mod presets;
 pub mod report;
 pub mod scenario;
+pub mod sched;
 pub mod settings;
 pub mod sim;
 pub mod timeline;

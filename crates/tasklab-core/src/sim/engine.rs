@@ -16,11 +16,12 @@
 //! preemption check of the preemptive policies.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use super::error::{SimError, DEFAULT_MAX_SLICES};
 use super::metrics::{SliceKind, TraceSlice};
-use super::model::{Burst, MlfqLevel, Policy};
+use super::model::{Burst, Policy};
+use crate::sched::{Entry, Order, ReadyQueue, Rules, Standing};
 
 /// A validated task: bursts merged, alternating, each at least one tick long.
 #[derive(Debug, Clone)]
@@ -92,33 +93,6 @@ struct Runnable {
     has_run: bool,
 }
 
-/// A ready task in a keyed queue, ordered by its key only.
-#[derive(Debug, Clone, Copy)]
-struct Keyed {
-    key: ReadyKey,
-    item: Runnable,
-}
-
-impl PartialEq for Keyed {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for Keyed {}
-
-impl PartialOrd for Keyed {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Keyed {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.key.cmp(&other.key)
-    }
-}
-
 /// The per-task fields touched only at burst boundaries (and by MLFQ).
 #[derive(Debug, Clone, Copy)]
 struct ColdTask {
@@ -129,38 +103,15 @@ struct ColdTask {
     has_run: bool,
     first_run: u64,
     completion: u64,
-    /// MLFQ level, used allotment at that level, and the boost count when they were set (older = boosted since).
-    level: usize,
-    used: u64,
+    /// MLFQ level and used allotment, and the boost count when they were set (older = boosted since).
+    standing: Standing,
     epoch: u64,
-}
-
-/// Heap key of a ready task: (policy key, tick it entered the ready queue, arrival/preempted class, index).
-type ReadyKey = (i128, u64, u8, usize);
-
-enum ReadyQueue {
-    Fifo(VecDeque<Runnable>),
-    Keyed(BinaryHeap<Reverse<Keyed>>),
-    /// One FIFO per MLFQ level; bit `l` of `nonempty` is set when level `l` has tasks.
-    Levels {
-        queues: Vec<VecDeque<Runnable>>,
-        nonempty: u64,
-    },
-}
-
-/// Which policy key orders the ready tasks and decides preemption.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
-    Remaining,
-    Priority,
-    Level,
-    None,
 }
 
 struct Engine<'a> {
     tasks: &'a [PreparedTask],
-    policy: &'a Policy,
-    key_kind: KeyKind,
+    rules: Rules,
+    order: Order,
     preemptive: bool,
     switch_cost: u64,
     arrival_class: u8,
@@ -172,13 +123,11 @@ struct Engine<'a> {
     fresh_mask: u64,
     all_mask: u64,
     cold: Vec<ColdTask>,
-    ready: ReadyQueue,
-    ready_len: usize,
+    ready: ReadyQueue<Runnable>,
     cpu_events: BinaryHeap<Reverse<(u64, u32, u64)>>,
     io_returns: BinaryHeap<Reverse<(u64, usize)>>,
     arrival_order: Vec<usize>,
     next_arrival: usize,
-    mlfq_levels: &'a [MlfqLevel],
     boost_period: Option<u64>,
     boosts_done: u64,
     record_trace: bool,
@@ -270,50 +219,8 @@ impl<'a> Engine<'a> {
         } else {
             (1u64 << cpu_count) - 1
         };
-        let (key_kind, preemptive, ready, mlfq_levels, boost_period): (_, _, _, &[MlfqLevel], _) =
-            match config.policy {
-                Policy::Fcfs | Policy::RoundRobin { .. } => (
-                    KeyKind::None,
-                    false,
-                    ReadyQueue::Fifo(VecDeque::new()),
-                    &[],
-                    None,
-                ),
-                Policy::Sjf => (
-                    KeyKind::Remaining,
-                    false,
-                    ReadyQueue::Keyed(BinaryHeap::new()),
-                    &[],
-                    None,
-                ),
-                Policy::Srtf => (
-                    KeyKind::Remaining,
-                    true,
-                    ReadyQueue::Keyed(BinaryHeap::new()),
-                    &[],
-                    None,
-                ),
-                Policy::Priority { preemptive, .. } => (
-                    KeyKind::Priority,
-                    *preemptive,
-                    ReadyQueue::Keyed(BinaryHeap::new()),
-                    &[],
-                    None,
-                ),
-                Policy::Mlfq {
-                    queues,
-                    boost_period,
-                } => (
-                    KeyKind::Level,
-                    true,
-                    ReadyQueue::Levels {
-                        queues: vec![VecDeque::new(); queues.len()],
-                        nonempty: 0,
-                    },
-                    queues.as_slice(),
-                    *boost_period,
-                ),
-            };
+        let rules = Rules::new(config.policy);
+        let ready = ReadyQueue::new(&rules);
         let mut arrival_order: Vec<usize> = (0..config.tasks.len()).collect();
         // Stable sort: equal arrivals keep scenario order.
         arrival_order.sort_by_key(|&task| config.tasks[task].arrival);
@@ -324,9 +231,10 @@ impl<'a> Engine<'a> {
         };
         Engine {
             tasks: config.tasks,
-            policy: config.policy,
-            key_kind,
-            preemptive,
+            order: rules.order(),
+            preemptive: rules.is_preemptive(),
+            boost_period: rules.boost_period(),
+            rules,
             switch_cost: config.switch_cost,
             arrival_class,
             preempted_class,
@@ -350,20 +258,16 @@ impl<'a> Engine<'a> {
                     has_run: false,
                     first_run: NOT_YET,
                     completion: 0,
-                    level: 0,
-                    used: 0,
+                    standing: Standing::default(),
                     epoch: 0
                 };
                 config.tasks.len()
             ],
             ready,
-            ready_len: 0,
             cpu_events: BinaryHeap::with_capacity(cpu_count as usize * 2),
             io_returns: BinaryHeap::new(),
             arrival_order,
             next_arrival: 0,
-            mlfq_levels,
-            boost_period,
             boosts_done: 0,
             record_trace: config.record_trace,
             trace: if config.record_trace {
@@ -410,7 +314,7 @@ impl<'a> Engine<'a> {
         }
         // Boosts only matter while something runs or waits; lazily applied otherwise (see `mlfq_state`).
         if let Some(period) = self.boost_period {
-            if self.free_mask != self.all_mask || self.ready_len > 0 {
+            if self.free_mask != self.all_mask || !self.ready.is_empty() {
                 consider(self.boosts_done.saturating_add(1).saturating_mul(period));
             }
         }
@@ -427,7 +331,7 @@ impl<'a> Engine<'a> {
         self.starting = starting;
         self.enqueue_arrivals_and_preempted(tick);
         self.dispatch_free_cpus(tick)?;
-        if self.preemptive && self.ready_len > 0 {
+        if self.preemptive && !self.ready.is_empty() {
             self.preempt_worse_running(tick)?;
         }
         Ok(())
@@ -516,35 +420,21 @@ impl<'a> Engine<'a> {
         }
         item.remaining -= ran.min(item.remaining);
         item.last_cpu = cpu;
-        if self.key_kind == KeyKind::Level {
-            self.account_mlfq(item.task, ran);
+        if self.order == Order::Level {
+            let standing = self.mlfq_state(item.task);
+            self.cold[item.task].standing = self.rules.after_run(standing, ran);
         }
         Ok(item)
     }
 
-    /// The task's MLFQ level and used allotment, reset to the top if a boost happened since they were set.
-    fn mlfq_state(&mut self, task: usize) -> (usize, u64) {
+    /// The task's MLFQ standing, reset to the top if a boost happened since it was set.
+    fn mlfq_state(&mut self, task: usize) -> Standing {
         let state = &mut self.cold[task];
         if state.epoch < self.boosts_done {
-            state.level = 0;
-            state.used = 0;
+            state.standing = Standing::default();
             state.epoch = self.boosts_done;
         }
-        (state.level, state.used)
-    }
-
-    fn account_mlfq(&mut self, task: usize, ran: u64) {
-        let (level, used) = self.mlfq_state(task);
-        let used = used.saturating_add(ran);
-        let last_level = self.mlfq_levels.len().saturating_sub(1);
-        let state = &mut self.cold[task];
-        match self.mlfq_levels.get(level) {
-            Some(current) if level < last_level && used >= current.allotment => {
-                state.level = level + 1;
-                state.used = 0;
-            }
-            _ => state.used = used,
-        }
+        state.standing
     }
 
     /// Moves `task` into its current burst (`burst` of its cold state): ready for a CPU burst, I/O for an I/O
@@ -588,18 +478,11 @@ impl<'a> Engine<'a> {
                 let item = self.stop_run(cpu as u32, item, start, tick)?;
                 self.free_mask &= !(1 << cpu);
                 let state = &mut self.cold[item.task];
-                (state.level, state.used, state.epoch) = (0, 0, self.boosts_done);
+                (state.standing, state.epoch) = (Standing::default(), self.boosts_done);
                 self.begin_run(cpu as u32, item, tick);
             }
         }
-        if let ReadyQueue::Levels { queues, nonempty } = &mut self.ready {
-            if let Some((top, lower)) = queues.split_first_mut() {
-                for queue in lower {
-                    top.append(queue);
-                }
-                *nonempty = u64::from(!top.is_empty());
-            }
-        }
+        self.ready.boost();
         Ok(())
     }
 
@@ -654,68 +537,32 @@ impl<'a> Engine<'a> {
     }
 
     /// The policy key of a task with `remaining` ticks left in its burst (smaller runs first).
+    #[inline]
     fn policy_key(&mut self, task: usize, remaining: u64) -> i128 {
-        match self.key_kind {
-            KeyKind::Remaining => i128::from(remaining),
-            KeyKind::Priority => self.tasks[task].priority_key,
-            KeyKind::Level => self.mlfq_state(task).0 as i128,
-            KeyKind::None => 0,
+        match self.order {
+            Order::Entry => 0,
+            Order::Level => self.mlfq_state(task).level as i128,
+            _ => self.rules.key(
+                remaining,
+                self.tasks[task].priority_key,
+                Standing::default(),
+            ),
         }
     }
 
     fn push_ready(&mut self, item: Runnable, tick: u64, class: u8) {
         let key = self.policy_key(item.task, item.remaining);
-        match &mut self.ready {
-            ReadyQueue::Fifo(queue) => queue.push_back(item),
-            ReadyQueue::Keyed(heap) => heap.push(Reverse(Keyed {
-                key: (key, tick, class, item.task),
-                item,
-            })),
-            ReadyQueue::Levels { queues, nonempty } => {
-                let level = usize::try_from(key).unwrap_or(0);
-                if let Some(queue) = queues.get_mut(level) {
-                    queue.push_back(item);
-                    *nonempty |= 1 << level;
-                }
-            }
-        }
-        self.ready_len += 1;
-    }
-
-    fn pop_ready(&mut self) -> Option<Runnable> {
-        let item = match &mut self.ready {
-            ReadyQueue::Fifo(queue) => queue.pop_front(),
-            ReadyQueue::Keyed(heap) => heap.pop().map(|Reverse(entry)| entry.item),
-            ReadyQueue::Levels { queues, nonempty } => {
-                let level = nonempty.trailing_zeros() as usize;
-                let queue = queues.get_mut(level)?;
-                let item = queue.pop_front();
-                if queue.is_empty() {
-                    *nonempty &= !(1 << level);
-                }
-                item
-            }
+        let entry = Entry {
+            at: tick,
+            class,
+            index: item.task,
         };
-        if item.is_some() {
-            self.ready_len -= 1;
-        }
-        item
-    }
-
-    /// The policy key of the best ready task.
-    fn best_ready_key(&self) -> Option<i128> {
-        match &self.ready {
-            ReadyQueue::Fifo(_) => None,
-            ReadyQueue::Keyed(heap) => heap.peek().map(|Reverse(entry)| entry.key.0),
-            ReadyQueue::Levels { nonempty, .. } => {
-                (*nonempty != 0).then(|| i128::from(nonempty.trailing_zeros()))
-            }
-        }
+        self.ready.push(item, key, entry);
     }
 
     fn dispatch_free_cpus(&mut self, tick: u64) -> Result<(), SimError> {
         while self.free_mask != 0 {
-            let Some(item) = self.pop_ready() else { break };
+            let Some(item) = self.ready.pop() else { break };
             let last_cpu = item.last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
             // either), then the lowest free CPU.
@@ -758,22 +605,12 @@ impl<'a> Engine<'a> {
     }
 
     fn begin_run(&mut self, cpu: u32, item: Runnable, tick: u64) {
-        let remaining = item.remaining;
-        let length = match self.policy {
-            Policy::RoundRobin { quantum } => remaining.min(*quantum),
-            Policy::Mlfq { .. } => {
-                let (level, used) = self.mlfq_state(item.task);
-                let last_level = self.mlfq_levels.len().saturating_sub(1);
-                match self.mlfq_levels.get(level) {
-                    Some(current) if level < last_level => remaining
-                        .min(current.quantum)
-                        .min(current.allotment.saturating_sub(used).max(1)),
-                    Some(current) => remaining.min(current.quantum),
-                    None => remaining,
-                }
-            }
-            _ => remaining,
+        let standing = if self.order == Order::Level {
+            self.mlfq_state(item.task)
+        } else {
+            Standing::default()
         };
+        let length = self.rules.turn_length(item.remaining, standing);
         let slot = &mut self.cpus[cpu as usize];
         slot.activity = Activity::Running { item, start: tick };
         slot.generation += 1;
@@ -784,7 +621,7 @@ impl<'a> Engine<'a> {
     /// Preemptive policies: while the best ready task is strictly better than the worst running one, it takes
     /// that CPU and the preempted task goes back to the ready queue.
     fn preempt_worse_running(&mut self, tick: u64) -> Result<(), SimError> {
-        while let Some(best) = self.best_ready_key() {
+        while let Some(best) = self.ready.best_key() {
             let mut worst: Option<(i128, Runnable, u32, u64)> = None;
             for cpu in 0..self.cpus.len() {
                 if let Activity::Running { item, start } = self.cpus[cpu].activity {
@@ -800,12 +637,12 @@ impl<'a> Engine<'a> {
             let Some((worst_key, item, cpu, start)) = worst else {
                 break;
             };
-            if best >= worst_key {
+            if !self.rules.preempts(best, worst_key) {
                 break;
             }
             let item = self.stop_run(cpu, item, start, tick)?;
             self.push_ready(item, tick, self.preempted_class);
-            if let Some(next) = self.pop_ready() {
+            if let Some(next) = self.ready.pop() {
                 self.dispatch(cpu, next, tick)?;
             }
         }

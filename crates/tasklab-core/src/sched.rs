@@ -1,0 +1,446 @@
+//! The scheduling rules, shared by the simulator (on ticks) and the real executors (on microseconds).
+//!
+//! A policy is reduced to a few questions, each answered here once:
+//!
+//! - **who runs next**: the [`ReadyQueue`] orders ready tasks by the policy's [`Rules::key`] (smaller first), then
+//!   by when they entered the queue, then by their class (an arrival before a preempted task, or the reverse, per
+//!   the conventions), then by scenario order;
+//! - **whether a ready task preempts a running one**: [`Rules::preempts`] (preemptive policies only, strictly
+//!   better key);
+//! - **how long a turn lasts**: [`Rules::turn_length`] (the quantum for round robin, the level's quantum and what
+//!   is left of its allotment for MLFQ, the whole burst otherwise);
+//! - **MLFQ levels**: [`Rules::after_run`] counts the allotment and moves a task down; [`ReadyQueue::boost`]
+//!   moves every ready task to the top level.
+//!
+//! Time is an abstract `u64`: the simulator passes ticks, the executors microseconds. Nothing here allocates per
+//! decision, so the simulator's cost per slice stays that of a heap or deque operation.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::sim::{MlfqLevel, Policy};
+
+/// What orders the ready tasks of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The order they entered the ready queue (FCFS, round robin).
+    Entry,
+    /// The remaining time of their current CPU burst (SJF, SRTF).
+    Remaining,
+    /// Their priority (the priority policies).
+    Priority,
+    /// Their MLFQ level, then entry order within a level.
+    Level,
+}
+
+/// A task's standing in an MLFQ: its level (0 = top) and the time it has used at that level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// Level, 0 = top.
+    pub level: usize,
+    /// Time used at this level since it got there (or since the last boost).
+    pub used: u64,
+}
+
+/// The rules of one policy. Build with [`Rules::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    order: Order,
+    preemptive: bool,
+    quantum: Option<u64>,
+    levels: Vec<MlfqLevel>,
+    boost_period: Option<u64>,
+    higher_number_is_higher: bool,
+}
+
+impl Rules {
+    /// The rules of `policy`. Times in the policy (quanta, allotments, boost period) are in the caller's unit.
+    pub fn new(policy: &Policy) -> Self {
+        let base = Rules {
+            order: Order::Entry,
+            preemptive: false,
+            quantum: None,
+            levels: Vec::new(),
+            boost_period: None,
+            higher_number_is_higher: false,
+        };
+        match policy {
+            Policy::Fcfs => base,
+            Policy::RoundRobin { quantum } => Rules {
+                quantum: Some((*quantum).max(1)),
+                ..base
+            },
+            Policy::Sjf => Rules {
+                order: Order::Remaining,
+                ..base
+            },
+            Policy::Srtf => Rules {
+                order: Order::Remaining,
+                preemptive: true,
+                ..base
+            },
+            Policy::Priority {
+                preemptive,
+                higher_number_is_higher,
+            } => Rules {
+                order: Order::Priority,
+                preemptive: *preemptive,
+                higher_number_is_higher: *higher_number_is_higher,
+                ..base
+            },
+            Policy::Mlfq {
+                queues,
+                boost_period,
+            } => Rules {
+                order: Order::Level,
+                preemptive: true,
+                levels: queues.clone(),
+                boost_period: boost_period.filter(|period| *period > 0),
+                ..base
+            },
+        }
+    }
+
+    /// What orders the ready tasks.
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// Whether a ready task may take the CPU of a running one.
+    pub fn is_preemptive(&self) -> bool {
+        self.preemptive
+    }
+
+    /// The MLFQ levels (empty for other policies).
+    pub fn levels(&self) -> &[MlfqLevel] {
+        &self.levels
+    }
+
+    /// The MLFQ boost period, if any.
+    pub fn boost_period(&self) -> Option<u64> {
+        self.boost_period
+    }
+
+    /// A task priority as a key (smaller runs first), whatever the direction of the numbers.
+    pub fn priority_key(&self, priority: i64) -> i128 {
+        let priority = i128::from(priority);
+        if self.higher_number_is_higher {
+            -priority
+        } else {
+            priority
+        }
+    }
+
+    /// The ordering key of a task (smaller runs first): `remaining` is what is left of its CPU burst,
+    /// `priority_key` comes from [`Rules::priority_key`].
+    #[inline]
+    pub fn key(&self, remaining: u64, priority_key: i128, standing: Standing) -> i128 {
+        match self.order {
+            Order::Entry => 0,
+            Order::Remaining => i128::from(remaining),
+            Order::Priority => priority_key,
+            Order::Level => standing.level as i128,
+        }
+    }
+
+    /// Whether a ready task of key `ready` takes the CPU of a running task of key `running`.
+    #[inline]
+    pub fn preempts(&self, ready: i128, running: i128) -> bool {
+        self.preemptive && ready < running
+    }
+
+    /// How long a turn lasts for a task with `remaining` time left in its burst (it may end earlier, when the
+    /// burst ends or a better task preempts it).
+    #[inline]
+    pub fn turn_length(&self, remaining: u64, standing: Standing) -> u64 {
+        if let Some(quantum) = self.quantum {
+            return remaining.min(quantum);
+        }
+        let last_level = self.levels.len().saturating_sub(1);
+        match self.levels.get(standing.level) {
+            // The turn ends with the allotment, so the move down happens on time.
+            Some(level) if standing.level < last_level => remaining
+                .min(level.quantum)
+                .min(level.allotment.saturating_sub(standing.used).max(1)),
+            Some(level) => remaining.min(level.quantum),
+            None => remaining,
+        }
+    }
+
+    /// The standing after running `ran` at `standing`: a task that has used its level's allotment moves one
+    /// level down with a fresh allotment (the last level keeps its tasks).
+    #[inline]
+    pub fn after_run(&self, standing: Standing, ran: u64) -> Standing {
+        let used = standing.used.saturating_add(ran);
+        let last_level = self.levels.len().saturating_sub(1);
+        match self.levels.get(standing.level) {
+            Some(level) if standing.level < last_level && used >= level.allotment => Standing {
+                level: standing.level + 1,
+                used: 0,
+            },
+            _ => Standing {
+                level: standing.level,
+                used,
+            },
+        }
+    }
+
+    /// How many boosts are due by `now` (boosts happen at P, 2P, …).
+    pub fn boosts_due(&self, now: u64) -> u64 {
+        self.boost_period.map_or(0, |period| now / period)
+    }
+}
+
+/// Where a ready task stands among those that entered at the same time, beyond the policy's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    /// When it entered the ready queue.
+    pub at: u64,
+    /// 0 or 1: which of arrivals and preempted tasks goes first at one time (the conventions decide).
+    pub class: u8,
+    /// Scenario order.
+    pub index: usize,
+}
+
+/// Heap entry of a keyed queue, ordered by key then entry.
+#[derive(Debug, Clone, Copy)]
+struct Keyed<T> {
+    key: (i128, Entry),
+    item: T,
+}
+
+impl<T> PartialEq for Keyed<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl<T> Eq for Keyed<T> {}
+
+impl<T> PartialOrd for Keyed<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> Ord for Keyed<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Queue<T> {
+    Fifo(VecDeque<T>),
+    Keyed(BinaryHeap<Reverse<Keyed<T>>>),
+    /// One FIFO per MLFQ level; bit `l` of `nonempty` is set when level `l` has tasks (at most 64 levels).
+    Levels {
+        queues: Vec<VecDeque<T>>,
+        nonempty: u64,
+    },
+}
+
+/// The ready tasks of one policy, best first. `T` is whatever the caller carries per ready task.
+///
+/// FIFO policies cost O(1) per operation, keyed ones O(log n), MLFQ O(1) (a bit scan finds the top level).
+#[derive(Debug, Clone)]
+pub struct ReadyQueue<T> {
+    queue: Queue<T>,
+    len: usize,
+}
+
+impl<T> ReadyQueue<T> {
+    /// An empty queue ordered as `rules` say.
+    pub fn new(rules: &Rules) -> Self {
+        let queue = match rules.order {
+            Order::Entry => Queue::Fifo(VecDeque::new()),
+            Order::Remaining | Order::Priority => Queue::Keyed(BinaryHeap::new()),
+            Order::Level => Queue::Levels {
+                queues: (0..rules.levels.len().clamp(1, 64))
+                    .map(|_| VecDeque::new())
+                    .collect(),
+                nonempty: 0,
+            },
+        };
+        ReadyQueue { queue, len: 0 }
+    }
+
+    /// Number of ready tasks.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no task is ready.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a task with its key ([`Rules::key`]; for MLFQ, its level) and entry.
+    ///
+    /// FIFO orders (and MLFQ within a level) use the call order as the entry order, so callers push tasks that
+    /// enter at one time in their entry order.
+    #[inline]
+    pub fn push(&mut self, item: T, key: i128, entry: Entry) {
+        match &mut self.queue {
+            Queue::Fifo(queue) => queue.push_back(item),
+            Queue::Keyed(heap) => heap.push(Reverse(Keyed {
+                key: (key, entry),
+                item,
+            })),
+            Queue::Levels { queues, nonempty } => {
+                let last = queues.len() - 1;
+                let level = usize::try_from(key).unwrap_or(0).min(last);
+                queues[level].push_back(item);
+                *nonempty |= 1 << level;
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Adds a task ahead of every task with the same key (MLFQ: the front of its level; FIFO: the front).
+    /// Keyed queues order by key and entry only, so there it is [`ReadyQueue::push`].
+    pub fn push_front(&mut self, item: T, key: i128, entry: Entry) {
+        match &mut self.queue {
+            Queue::Fifo(queue) => {
+                queue.push_front(item);
+                self.len += 1;
+            }
+            Queue::Levels { queues, nonempty } => {
+                let last = queues.len() - 1;
+                let level = usize::try_from(key).unwrap_or(0).min(last);
+                queues[level].push_front(item);
+                *nonempty |= 1 << level;
+                self.len += 1;
+            }
+            Queue::Keyed(_) => self.push(item, key, entry),
+        }
+    }
+
+    /// Removes the best task.
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        let item = match &mut self.queue {
+            Queue::Fifo(queue) => queue.pop_front(),
+            Queue::Keyed(heap) => heap.pop().map(|Reverse(entry)| entry.item),
+            Queue::Levels { queues, nonempty } => {
+                let level = nonempty.trailing_zeros() as usize;
+                let queue = queues.get_mut(level)?;
+                let item = queue.pop_front();
+                if queue.is_empty() {
+                    *nonempty &= !(1 << level);
+                }
+                item
+            }
+        };
+        if item.is_some() {
+            self.len -= 1;
+        }
+        item
+    }
+
+    /// The key of the best task, for preemption checks (`None` when empty, and for FIFO orders, which never
+    /// preempt).
+    #[inline]
+    pub fn best_key(&self) -> Option<i128> {
+        match &self.queue {
+            Queue::Fifo(_) => None,
+            Queue::Keyed(heap) => heap.peek().map(|Reverse(entry)| entry.key.0),
+            Queue::Levels { nonempty, .. } => {
+                (*nonempty != 0).then(|| i128::from(nonempty.trailing_zeros()))
+            }
+        }
+    }
+
+    /// MLFQ boost: every ready task moves to the top level, keeping their order (top level first).
+    pub fn boost(&mut self) {
+        if let Queue::Levels { queues, nonempty } = &mut self.queue {
+            if let Some((top, lower)) = queues.split_first_mut() {
+                for queue in lower {
+                    top.append(queue);
+                }
+                *nonempty = u64::from(!top.is_empty());
+            }
+        }
+    }
+
+    /// The ready tasks in the order they would run (for display; O(n log n) for keyed queues).
+    pub fn in_order(&self) -> Vec<&T> {
+        match &self.queue {
+            Queue::Fifo(queue) => queue.iter().collect(),
+            Queue::Keyed(heap) => {
+                let mut entries: Vec<&Keyed<T>> = heap.iter().map(|Reverse(entry)| entry).collect();
+                entries.sort_by_key(|entry| entry.key);
+                entries.into_iter().map(|entry| &entry.item).collect()
+            }
+            Queue::Levels { queues, .. } => queues.iter().flatten().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyKind, PolicyKnobs};
+
+    fn entry(at: u64, index: usize) -> Entry {
+        Entry {
+            at,
+            class: 0,
+            index,
+        }
+    }
+
+    #[test]
+    fn round_robin_turns_last_a_quantum_and_fcfs_turns_the_whole_burst() {
+        let rr = Rules::new(&PolicyKind::RoundRobin.build(&PolicyKnobs::with_quantum(4)));
+        assert_eq!(rr.turn_length(10, Standing::default()), 4);
+        assert_eq!(rr.turn_length(3, Standing::default()), 3);
+        let fcfs = Rules::new(&Policy::Fcfs);
+        assert_eq!(fcfs.turn_length(10, Standing::default()), 10);
+        assert!(!fcfs.is_preemptive());
+    }
+
+    #[test]
+    fn keyed_queues_order_by_key_then_entry_time_then_class_then_index() {
+        let rules = Rules::new(&Policy::Srtf);
+        let mut queue = ReadyQueue::new(&rules);
+        queue.push("late", 3, entry(5, 0));
+        queue.push("second", 3, entry(2, 4));
+        queue.push("first", 3, entry(2, 1));
+        queue.push("short", 1, entry(9, 9));
+        assert_eq!(queue.best_key(), Some(1));
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
+        assert_eq!(order, ["short", "first", "second", "late"]);
+    }
+
+    #[test]
+    fn mlfq_moves_down_after_the_allotment_and_boost_lifts_everyone() {
+        let rules = Rules::new(&PolicyKind::Mlfq.build(&PolicyKnobs::with_quantum(2)));
+        let top = Standing::default();
+        // Allotment 4 at the top: a turn is cut to what is left of it.
+        assert_eq!(rules.turn_length(100, Standing { level: 0, used: 3 }), 1);
+        let after = rules.after_run(rules.after_run(top, 2), 2);
+        assert_eq!(after, Standing { level: 1, used: 0 });
+        let mut queue = ReadyQueue::new(&rules);
+        queue.push('b', 1, entry(0, 1));
+        queue.push('a', 0, entry(0, 0));
+        queue.push('c', 2, entry(0, 2));
+        assert_eq!(queue.best_key(), Some(0));
+        queue.boost();
+        assert_eq!(queue.best_key(), Some(0));
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
+        assert_eq!(order, ['a', 'b', 'c']);
+        assert_eq!(rules.boosts_due(250), 2);
+    }
+
+    #[test]
+    fn priorities_follow_the_direction_and_only_strictly_better_preempts() {
+        let rules = Rules::new(&Policy::Priority {
+            preemptive: true,
+            higher_number_is_higher: true,
+        });
+        assert!(rules.priority_key(5) < rules.priority_key(1));
+        assert!(rules.preempts(rules.priority_key(5), rules.priority_key(1)));
+        assert!(!rules.preempts(rules.priority_key(5), rules.priority_key(5)));
+    }
+}
