@@ -117,8 +117,8 @@ impl Preset {
                  share the second part, the first still runs on one, which caps the speed-up."
             }
             Self::PriorityStarvation => {
-                "A low-priority report and urgent jobs that keep arriving: under preemptive priority \
-                 (try it in Predict) the report waits until the stream stops."
+                "A low-priority report and urgent jobs that keep arriving faster than they finish: under \
+                 preemptive priority the report gets the CPU only when the stream has been served."
             }
         }
     }
@@ -239,7 +239,9 @@ impl Preset {
                         vec![compute(WorkloadKind::Primes, 12_000)],
                         false,
                     );
-                    urgent.arrival_ms = 10 + number * 40;
+                    // Each urgent job needs more CPU (about 40 ms) than the gap to the next one (15 ms), so the queue of
+                    // urgent work never empties while the stream lasts, even on a machine twice as fast.
+                    urgent.arrival_ms = 10 + number * 15;
                     urgent.priority = 1;
                     tasks.push(urgent);
                 }

@@ -402,6 +402,23 @@ impl TaskRun {
         }
     }
 
+    /// The CPU time left in the current CPU burst (the current compute phase and the compute phases right after
+    /// it, up to the next wait), estimated with `ms_per_unit`: what SJF and SRTF order real tasks by. After a
+    /// wait, or at the start, it is the whole next burst.
+    pub fn remaining_burst_ms(&self, ms_per_unit: impl Fn(WorkloadKind) -> f64) -> f64 {
+        let current = self.current.as_ref().map_or(0.0, |progress| {
+            progress.remaining() as f64 * ms_per_unit(progress.kind())
+        });
+        let following = self.phases[self.next_phase.min(self.phases.len())..].iter();
+        current
+            + following
+                .map_while(|phase| match *phase {
+                    Phase::Compute { kind, units } => Some(units as f64 * ms_per_unit(kind)),
+                    Phase::Wait { .. } => None,
+                })
+                .sum::<f64>()
+    }
+
     /// Units run so far.
     pub fn units_done(&self) -> u64 {
         self.units_done

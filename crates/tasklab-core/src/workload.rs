@@ -214,6 +214,11 @@ impl ComputeProgress {
         self.next_unit >= self.end_unit
     }
 
+    /// The kind of work.
+    pub fn kind(&self) -> WorkloadKind {
+        self.kind
+    }
+
     /// Units left to run.
     pub fn remaining(&self) -> u64 {
         self.end_unit - self.next_unit

@@ -1,11 +1,15 @@
-//! The cooperative executor: one thread, round-robin over ready tasks, a time slice per turn.
+//! The cooperative executor: one thread, the scenario's policy deciding which task runs, a time slice at most
+//! between two yields.
 //!
-//! After every slice it yields to the host's event loop (the browser renders and handles input in between), unless
-//! it runs in the no-yield mode, which holds the thread for the whole run to show what happens without yielding.
-//! A task that reaches a wait phase leaves the CPU; when every task waits, the executor sleeps until the earliest
-//! wakes (the no-yield mode spins instead, as a blocking program would).
-
-use std::collections::VecDeque;
+//! The policy ([`RealSchedule`], applied by a [`Dispatcher`]) decides who runs and for how long (a *turn*: a
+//! round-robin quantum, an MLFQ level's quantum, or the whole CPU burst for FCFS, SJF and priority). A turn
+//! longer than the slice is cut into slices; after every slice the executor yields to the host's event loop (the
+//! browser renders and handles input in between) and then goes on with the same turn, unless a task that became
+//! ready meanwhile preempts it (preemptive policies). The no-yield mode never yields, to show what happens then.
+//!
+//! No task runs before its `arrival_ms` (counted from the run's start). A task that reaches a wait phase leaves
+//! the CPU; when no task is ready, the executor sleeps until the next arrival or wake-up (the no-yield mode spins
+//! instead, as a blocking program would).
 
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
@@ -13,6 +17,7 @@ use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
+use crate::schedule::{micros, Dispatcher, RealSchedule};
 
 /// Longest sleep while every task waits, so a Stop is noticed within this many milliseconds.
 pub const STOP_POLL_MS: f64 = 50.0;
@@ -21,17 +26,29 @@ pub const STOP_POLL_MS: f64 = 50.0;
 pub const MAIN_LANE: usize = 0;
 
 /// How the cooperative executor behaves.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CooperativeOptions {
-    /// Longest turn of one task before switching, in milliseconds.
+    /// Longest stretch on the thread before yielding, in milliseconds.
     pub slice_ms: f64,
     /// Give the thread back to the event loop after each slice (false: the no-yield mode).
     pub yield_to_host: bool,
+    /// The policy deciding who runs.
+    pub schedule: RealSchedule,
 }
 
-struct Sleeper {
-    wake_at_ms: f64,
+/// A task becoming ready at a time: an arrival or the end of a wait.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    at_us: u64,
     task: usize,
+}
+
+/// The task holding the CPU, across slices.
+#[derive(Debug, Clone, Copy)]
+struct Turn {
+    task: usize,
+    /// CPU time left in the turn.
+    left_us: u64,
 }
 
 /// Runs every task of `scenario` to the end (or until Stop) and records each slice.
@@ -39,17 +56,30 @@ struct Sleeper {
 /// The scenario must be valid ([`Scenario::validate`]); the page checks it before a run.
 pub async fn run_cooperative<H: Host>(
     scenario: &Scenario,
-    options: CooperativeOptions,
+    options: &CooperativeOptions,
     host: &H,
     progress: &LiveProgress,
 ) -> RunRecord {
     let clock = host.clock();
     let run_start = clock.now_ms();
+    let now_us = || micros(clock.now_ms() - run_start);
+    let schedule = &options.schedule;
     let mut record = RecordBuilder::new(scenario, run_start);
     let mut runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
     let mut batch_sizers = vec![BatchSizer::default(); runs.len()];
-    let mut ready: VecDeque<usize> = (0..runs.len()).collect();
-    let mut sleepers: Vec<Sleeper> = Vec::new();
+    let mut dispatcher: Dispatcher<usize> = Dispatcher::new(schedule, scenario);
+    // Arrivals and wake-ups not yet due, sorted by time then scenario order.
+    let mut pending: Vec<Due> = scenario
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(task, spec)| Due {
+            at_us: spec.arrival_ms.saturating_mul(1_000),
+            task,
+        })
+        .collect();
+    pending.sort_by_key(|due| (due.at_us, due.task));
+    let mut turn: Option<Turn> = None;
     let mut stretch_start = run_start;
 
     loop {
@@ -57,72 +87,113 @@ pub async fn run_cooperative<H: Host>(
         if progress.stop_requested() {
             break;
         }
-        let now = clock.now_ms();
-        // Tasks whose wait is over join the back of the queue, earliest first (stable: ties keep task order).
-        sleepers.sort_by(|a, b| a.wake_at_ms.total_cmp(&b.wake_at_ms));
-        while sleepers
-            .first()
-            .is_some_and(|sleeper| sleeper.wake_at_ms <= now)
-        {
-            ready.push_back(sleepers.remove(0).task);
-        }
-        let Some(task) = ready.pop_front() else {
-            let Some(earliest) = sleepers.first().map(|sleeper| sleeper.wake_at_ms) else {
-                break; // nothing ready, nothing waiting: every task is done
-            };
-            if options.yield_to_host {
-                record.held_main_thread(stretch_start, now);
-                // In short naps, so Stop is seen soon even when every task waits for seconds.
-                host.sleep_ms((earliest - now).min(STOP_POLL_MS)).await;
-                stretch_start = clock.now_ms();
-            } else {
-                while clock.now_ms() < earliest && !progress.stop_requested() {
-                    std::hint::spin_loop();
-                }
+        let now = now_us();
+        if dispatcher.boost_if_due(now) {
+            if let Some(current) = turn.as_mut() {
+                current.left_us = dispatcher.turn_length_us(current.task, u64::MAX);
             }
-            continue;
+        }
+        admit_due(&mut pending, now, &mut dispatcher, schedule, &runs);
+        if let Some(current) = turn {
+            let remaining = schedule.remaining_us(&runs[current.task]);
+            if dispatcher.should_preempt(current.task, remaining) {
+                dispatcher.enter(current.task, current.task, remaining, now, true);
+                turn = None;
+            }
+        }
+        let current = match turn {
+            Some(current) => current,
+            None => match dispatcher.pick() {
+                Some(task) => {
+                    let remaining = schedule.remaining_us(&runs[task]);
+                    Turn {
+                        task,
+                        left_us: dispatcher.turn_length_us(task, remaining),
+                    }
+                }
+                None => {
+                    let Some(next_due) = pending.first().map(|due| due.at_us) else {
+                        break; // nothing ready, nothing to come: every task is done
+                    };
+                    let wait_ms = next_due.saturating_sub(now) as f64 / 1_000.0;
+                    if options.yield_to_host {
+                        record.held_main_thread(stretch_start, clock.now_ms());
+                        // In short naps, so Stop is seen soon even when every task waits for seconds.
+                        host.sleep_ms(wait_ms.min(STOP_POLL_MS)).await;
+                        stretch_start = clock.now_ms();
+                    } else {
+                        while now_us() < next_due && !progress.stop_requested() {
+                            std::hint::spin_loop();
+                        }
+                    }
+                    continue;
+                }
+            },
         };
 
+        let task = current.task;
         let slice_start = clock.now_ms();
         record.task_started(task, slice_start);
-        let deadline = slice_start + options.slice_ms;
-        let mut still_computing = false;
-        let mut units_this_turn = 0;
+        let deadline = slice_start + options.slice_ms.min(current.left_us as f64 / 1_000.0);
+        let mut outcome = SliceOutcome::StillComputing;
+        let mut units_this_slice = 0;
         loop {
             let step_start = clock.now_ms();
             let budget = batch_sizers[task].units();
             match runs[task].step(budget) {
                 TaskStep::Computed(ran) => {
-                    units_this_turn += ran;
+                    units_this_slice += ran;
                     progress.add_units(task, ran);
                     let step_end = clock.now_ms();
                     batch_sizers[task].observe(ran, step_end - step_start);
                     if step_end >= deadline || progress.stop_requested() {
-                        still_computing = true;
                         break;
                     }
                 }
                 TaskStep::Wait(ms) => {
-                    sleepers.push(Sleeper {
-                        wake_at_ms: clock.now_ms() + f64::from(ms),
-                        task,
-                    });
+                    outcome = SliceOutcome::Waits(ms);
                     break;
                 }
                 TaskStep::Finished => {
                     record.task_finished(task, clock.now_ms());
+                    outcome = SliceOutcome::Finished;
                     break;
                 }
             }
         }
         let slice_end = clock.now_ms();
+        let ran_us = micros(slice_end - slice_start);
         // A turn that only moved the task into a wait used no CPU worth drawing.
-        if units_this_turn > 0 {
+        if units_this_slice > 0 {
             record.slice(task, MAIN_LANE, slice_start, slice_end);
+            dispatcher.account(task, ran_us);
         }
-        if still_computing {
-            ready.push_back(task);
-        }
+        turn = match outcome {
+            SliceOutcome::StillComputing if ran_us < current.left_us => Some(Turn {
+                task,
+                left_us: current.left_us - ran_us,
+            }),
+            SliceOutcome::StillComputing => {
+                // The turn is used up: the task goes back to the ready queue, after anything that became ready
+                // during its slice.
+                let end = now_us();
+                admit_due(&mut pending, end, &mut dispatcher, schedule, &runs);
+                let remaining = schedule.remaining_us(&runs[task]);
+                dispatcher.enter(task, task, remaining, end, true);
+                None
+            }
+            SliceOutcome::Waits(ms) => {
+                let wake = Due {
+                    at_us: now_us().saturating_add(u64::from(ms).saturating_mul(1_000)),
+                    task,
+                };
+                let at =
+                    pending.partition_point(|due| (due.at_us, due.task) <= (wake.at_us, wake.task));
+                pending.insert(at, wake);
+                None
+            }
+            SliceOutcome::Finished => None,
+        };
         if options.yield_to_host {
             record.held_main_thread(stretch_start, slice_end);
             host.yield_now().await;
@@ -133,4 +204,27 @@ pub async fn run_cooperative<H: Host>(
     let run_end = clock.now_ms();
     record.held_main_thread(stretch_start, run_end);
     record.finish(run_end, runs.iter().map(TaskRun::checksum).collect(), false)
+}
+
+/// Moves the tasks due by `now_us` into the ready queue, in the order they became ready (ties: scenario order).
+fn admit_due(
+    pending: &mut Vec<Due>,
+    now_us: u64,
+    dispatcher: &mut Dispatcher<usize>,
+    schedule: &RealSchedule,
+    runs: &[TaskRun],
+) {
+    let due = pending.partition_point(|due| due.at_us <= now_us);
+    for ready in pending.drain(..due) {
+        let remaining = schedule.remaining_us(&runs[ready.task]);
+        dispatcher.enter(ready.task, ready.task, remaining, ready.at_us, false);
+    }
+}
+
+/// How a slice ended.
+#[derive(Debug, Clone, Copy)]
+enum SliceOutcome {
+    StillComputing,
+    Waits(u32),
+    Finished,
 }

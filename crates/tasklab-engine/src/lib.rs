@@ -17,6 +17,7 @@ pub mod parallel;
 pub mod plan;
 pub mod progress;
 pub mod record;
+pub mod schedule;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -1,14 +1,20 @@
 //! The parallel executor: compute phases run as jobs on a rayon pool; an async dispatcher on the calling thread
-//! hands them out and collects results, never blocking.
+//! hands them out by the scenario's policy and collects results, never blocking.
 //!
-//! - At most `workers` jobs are in flight at once, so a run with *k* workers never computes more than *k* tasks
+//! - Each worker is one CPU of the policy. When a worker is free, the policy ([`Dispatcher`]) picks the next
+//!   piece of work among the ready ones; no task is ready before its `arrival_ms`.
+//! - At most `workers` jobs are in flight at once, so a run with *k* workers never computes more than *k* pieces
 //!   at a time, even on a larger pool.
-//! - A splittable task's compute phase is cut into chunks handed to whichever worker is free; the chunk checksums
-//!   are combined, which gives exactly the checksum of the whole phase.
+//! - A splittable task's compute phase is cut into chunks, each a piece of its own; the chunk checksums are
+//!   combined, which gives exactly the checksum of the whole phase.
+//! - **Preemption happens at job boundaries.** A job runs one turn of the policy (a round-robin or MLFQ quantum,
+//!   or the whole burst), and for preemptive policies at most one slice: when it returns, the dispatcher decides
+//!   whether the piece goes on (same worker, no gap), goes back to the ready queue (its quantum is used up, or a
+//!   better piece is ready), or is done. A piece's progress travels with it, so it resumes where it stopped, on
+//!   whichever worker the policy gives it. Each job is one slice of the timeline.
 //! - A wait phase is a timer on the dispatcher's thread: no worker is held while a task waits.
 //! - Stop: jobs check the flag between small steps and return at once; the dispatcher drops pending timers.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -17,32 +23,39 @@ use futures::future::{select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Phase, Scenario};
-use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress, WorkloadKind};
+use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress};
 
 use crate::cooperative::STOP_POLL_MS;
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
+use crate::schedule::{micros, Dispatcher, RealSchedule};
 
 /// Chunks per worker a splittable phase is cut into by default: enough that a worker finishing early finds more
 /// work, few enough that dispatching them costs little.
 pub const CHUNKS_PER_WORKER: usize = 4;
 
 /// How the parallel executor behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParallelOptions {
     /// Most jobs computing at once.
     pub workers: usize,
     /// Chunks per worker for a splittable phase (more chunks balance uneven work better).
     pub chunks_per_worker: usize,
+    /// Longest job of a preemptive policy, in milliseconds: how late a better piece may wait for a worker.
+    pub slice_ms: f64,
+    /// The policy deciding which piece a free worker runs.
+    pub schedule: RealSchedule,
 }
 
 impl ParallelOptions {
-    /// `workers` workers (at least 1), [`CHUNKS_PER_WORKER`] chunks each.
+    /// `workers` workers (at least 1), [`CHUNKS_PER_WORKER`] chunks each, first come first served.
     pub fn with_workers(workers: usize) -> Self {
         Self {
             workers: workers.max(1),
             chunks_per_worker: CHUNKS_PER_WORKER,
+            slice_ms: 5.0,
+            schedule: RealSchedule::fcfs(),
         }
     }
 
@@ -59,41 +72,46 @@ impl ParallelOptions {
     }
 }
 
-/// A piece of one compute phase, run on a worker.
-#[derive(Debug, Clone, Copy)]
-struct Job {
+/// A piece of one compute phase (the whole phase, or a chunk of a splittable one) with its progress.
+#[derive(Debug, Clone)]
+struct Piece {
     task: usize,
-    kind: WorkloadKind,
-    start_unit: u64,
-    end_unit: u64,
+    progress: ComputeProgress,
+    /// CPU time left in the piece's current turn.
+    turn_left_us: u64,
 }
 
-/// What a worker sends back.
-#[derive(Debug, Clone, Copy)]
+/// What a worker sends back: the piece, moved on.
+#[derive(Debug, Clone)]
 struct JobDone {
-    job: Job,
-    checksum: u64,
-    finished: bool,
+    piece: Piece,
     lane: usize,
     start_ms: f64,
     end_ms: f64,
 }
 
-/// Runs the job's units on the current (worker) thread, checking Stop between small steps.
-fn run_job<C: Clock>(job: Job, clock: C, progress: &LiveProgress) -> JobDone {
+/// Runs the piece on the current (worker) thread for at most `budget_ms`, checking Stop between small steps.
+fn run_job<C: Clock>(
+    mut piece: Piece,
+    budget_ms: f64,
+    clock: C,
+    progress: &LiveProgress,
+) -> JobDone {
     let start_ms = clock.now_ms();
-    let mut compute = ComputeProgress::new(job.kind, job.start_unit, job.end_unit);
+    let deadline = start_ms + budget_ms;
     let mut sizer = BatchSizer::default();
-    while !compute.is_finished() && !progress.stop_requested() {
+    while !piece.progress.is_finished() && !progress.stop_requested() {
         let step_start = clock.now_ms();
-        let ran = compute.step(sizer.units());
-        progress.add_units(job.task, ran);
-        sizer.observe(ran, clock.now_ms() - step_start);
+        let ran = piece.progress.step(sizer.units());
+        progress.add_units(piece.task, ran);
+        let step_end = clock.now_ms();
+        sizer.observe(ran, step_end - step_start);
+        if step_end >= deadline {
+            break;
+        }
     }
     JobDone {
-        job,
-        checksum: compute.checksum(),
-        finished: compute.is_finished(),
+        piece,
         lane: rayon::current_thread_index().unwrap_or(0),
         start_ms,
         end_ms: clock.now_ms(),
@@ -111,31 +129,141 @@ struct TaskState {
 
 type JobFuture = Pin<Box<dyn Future<Output = Option<JobDone>>>>;
 
-/// Runs `job` on pool thread `worker` (which the dispatcher knows is idle) and returns its result as a future.
+/// Runs `piece` on pool thread `worker` (which the dispatcher knows is idle) and returns its result as a future.
 ///
 /// `spawn_broadcast` queues the closure on every pool thread; only the chosen one runs the job, the others return
 /// at once. Pinning keeps "worker k" a real, stable thread, so the timeline shows exactly the workers asked for.
 fn spawn_on_worker<C: Clock>(
     worker: usize,
-    job: Job,
+    piece: Piece,
+    budget_ms: f64,
     clock: C,
     progress: &Arc<LiveProgress>,
 ) -> JobFuture {
     let (sender, receiver) = futures_channel::oneshot::channel();
     // Taken once, by the chosen thread only, so the lock is never contended (and never taken on the main thread).
-    let payload = Mutex::new(Some((sender, Arc::clone(progress))));
+    let payload = Mutex::new(Some((sender, piece, Arc::clone(progress))));
     rayon::spawn_broadcast(move |context| {
         if context.index() != worker {
             return;
         }
         let taken = payload.lock().ok().and_then(|mut slot| slot.take());
-        if let Some((sender, progress)) = taken {
-            let _ = sender.send(run_job(job, clock, &progress));
+        if let Some((sender, piece, progress)) = taken {
+            let _ = sender.send(run_job(piece, budget_ms, clock, &progress));
         }
     });
     Box::pin(async move { receiver.await.ok() })
 }
-type TimerFuture<'a> = Pin<Box<dyn Future<Output = usize> + 'a>>;
+
+/// A task becoming ready at a time: an arrival or the end of a wait.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    at_us: u64,
+    task: usize,
+}
+
+/// The dispatcher's state while a run goes.
+struct Run<'a> {
+    scenario: &'a Scenario,
+    options: &'a ParallelOptions,
+    tasks: Vec<TaskState>,
+    dispatcher: Dispatcher<Piece>,
+    /// Arrivals and wake-ups not yet due, sorted by time then scenario order.
+    pending: Vec<Due>,
+    record: RecordBuilder,
+}
+
+impl Run<'_> {
+    fn remaining_us(&self, piece: &Piece) -> u64 {
+        micros(
+            piece.progress.remaining() as f64
+                * self.options.schedule.costs.of(piece.progress.kind()),
+        )
+    }
+
+    /// `piece` becomes ready at `now_us`, with a fresh turn.
+    fn enter(&mut self, mut piece: Piece, now_us: u64, preempted: bool) {
+        let remaining = self.remaining_us(&piece);
+        piece.turn_left_us = self.dispatcher.turn_length_us(piece.task, remaining);
+        self.dispatcher
+            .enter(piece.clone(), piece.task, remaining, now_us, preempted);
+    }
+
+    /// Moves `task` to its next phase at `now_us`: its pieces become ready, or its wait starts, or it is done.
+    fn advance(&mut self, task: usize, now_us: u64, now_ms: f64) {
+        let spec = &self.scenario.tasks[task];
+        let state = &mut self.tasks[task];
+        let Some(phase) = spec.phases.get(state.next_phase) else {
+            self.record.task_finished(task, now_ms);
+            return;
+        };
+        state.next_phase += 1;
+        match *phase {
+            Phase::Wait { ms } => {
+                let wake = Due {
+                    at_us: now_us.saturating_add(u64::from(ms).saturating_mul(1_000)),
+                    task,
+                };
+                let at = self
+                    .pending
+                    .partition_point(|due| (due.at_us, due.task) <= (wake.at_us, wake.task));
+                self.pending.insert(at, wake);
+            }
+            Phase::Compute { kind, units } => {
+                let chunks = if spec.splits_phase(kind) {
+                    self.options.chunks_for(units)
+                } else {
+                    1
+                } as u64;
+                state.phase_checksum = 0;
+                state.chunks_outstanding = chunks as usize;
+                for chunk in 0..chunks {
+                    let progress = ComputeProgress::new(
+                        kind,
+                        units * chunk / chunks,
+                        units * (chunk + 1) / chunks,
+                    );
+                    let piece = Piece {
+                        task,
+                        progress,
+                        turn_left_us: 0,
+                    };
+                    self.enter(piece, now_us, false);
+                }
+            }
+        }
+    }
+
+    /// Tasks due by `now_us` move on, in the order they became ready.
+    fn admit_due(&mut self, now_us: u64, now_ms: f64) {
+        let due = self.pending.partition_point(|due| due.at_us <= now_us);
+        let ready: Vec<Due> = self.pending.drain(..due).collect();
+        for due in ready {
+            self.advance(due.task, due.at_us, now_ms);
+        }
+    }
+
+    /// A finished piece: its checksum joins its phase's; the last one moves the task on.
+    fn piece_finished(&mut self, piece: &Piece, now_us: u64, now_ms: f64) {
+        let state = &mut self.tasks[piece.task];
+        state.phase_checksum = combine_chunks(state.phase_checksum, piece.progress.checksum());
+        state.chunks_outstanding -= 1;
+        if state.chunks_outstanding == 0 {
+            state.checksum = fold_phase(state.checksum, state.phase_checksum);
+            self.advance(piece.task, now_us, now_ms);
+        }
+    }
+
+    /// The longest job for `piece`: its turn, and for preemptive policies at most one slice.
+    fn budget_ms(&self, piece: &Piece) -> f64 {
+        let turn_ms = piece.turn_left_us as f64 / 1_000.0;
+        if self.dispatcher.rules().is_preemptive() {
+            turn_ms.min(self.options.slice_ms)
+        } else {
+            turn_ms
+        }
+    }
+}
 
 /// Runs every task of a valid `scenario` on the rayon pool and records each job as a slice on its worker's lane.
 ///
@@ -143,139 +271,127 @@ type TimerFuture<'a> = Pin<Box<dyn Future<Output = usize> + 'a>>;
 /// The pool must be ready (in the browser: `initThreadPool` has resolved).
 pub async fn run_parallel<H: Host>(
     scenario: &Scenario,
-    options: ParallelOptions,
+    options: &ParallelOptions,
     host: &H,
     progress: Arc<LiveProgress>,
 ) -> RunRecord {
     let clock = host.clock();
-    let mut record = RecordBuilder::new(scenario, clock.now_ms());
-    let mut tasks: Vec<TaskState> = scenario
+    let run_start = clock.now_ms();
+    let now_us = || micros(clock.now_ms() - run_start);
+    let mut pending: Vec<Due> = scenario
         .tasks
         .iter()
-        .map(|_| TaskState::default())
+        .enumerate()
+        .map(|(task, spec)| Due {
+            at_us: spec.arrival_ms.saturating_mul(1_000),
+            task,
+        })
         .collect();
-    let mut ready_jobs: VecDeque<Job> = VecDeque::new();
+    pending.sort_by_key(|due| (due.at_us, due.task));
+    let mut run = Run {
+        scenario,
+        options,
+        tasks: scenario
+            .tasks
+            .iter()
+            .map(|_| TaskState::default())
+            .collect(),
+        dispatcher: Dispatcher::new(&options.schedule, scenario),
+        pending,
+        record: RecordBuilder::new(scenario, run_start),
+    };
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
-    let mut timers: FuturesUnordered<TimerFuture<'_>> = FuturesUnordered::new();
     // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k.
     let mut free_workers: Vec<usize> =
         (0..options.workers.min(rayon::current_num_threads())).collect();
     let mut stopped = false;
 
-    // Moves a task to its next phase: queues its chunks, or marks it done, or returns the wait to start.
-    let advance = |task: usize,
-                   tasks: &mut [TaskState],
-                   ready_jobs: &mut VecDeque<Job>,
-                   record: &mut RecordBuilder|
-     -> Option<u32> {
-        let spec = &scenario.tasks[task];
-        let state = &mut tasks[task];
-        let Some(phase) = spec.phases.get(state.next_phase) else {
-            record.task_finished(task, clock.now_ms());
-            return None;
-        };
-        state.next_phase += 1;
-        match *phase {
-            Phase::Wait { ms } => Some(ms),
-            Phase::Compute { kind, units } => {
-                let chunks = if spec.splits_phase(kind) {
-                    options.chunks_for(units)
-                } else {
-                    1
-                } as u64;
-                state.phase_checksum = 0;
-                state.chunks_outstanding = chunks as usize;
-                for chunk in 0..chunks {
-                    ready_jobs.push_back(Job {
-                        task,
-                        kind,
-                        start_unit: units * chunk / chunks,
-                        end_unit: units * (chunk + 1) / chunks,
-                    });
-                }
-                None
-            }
-        }
-    };
-    let start_wait = |task: usize, ms: u32| -> TimerFuture<'_> {
-        let sleep = host.sleep_ms(f64::from(ms));
-        Box::pin(async move {
-            sleep.await;
-            task
-        })
-    };
-
-    for task in 0..tasks.len() {
-        if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs, &mut record) {
-            timers.push(start_wait(task, ms));
-        }
-    }
-
     loop {
         let stretch_start = clock.now_ms();
         if progress.stop_requested() {
-            ready_jobs.clear();
-            timers.clear();
+            stopped = true;
+            run.pending.clear();
+            while run.dispatcher.pick().is_some() {}
         }
+        let now = now_us();
+        run.dispatcher.boost_if_due(now);
+        run.admit_due(now, clock.now_ms());
         while let Some(&worker) = free_workers.first() {
-            let Some(job) = ready_jobs.pop_front() else {
+            let Some(piece) = run.dispatcher.pick() else {
                 break;
             };
             free_workers.remove(0);
-            record.task_started(job.task, clock.now_ms());
-            jobs_in_flight.push(spawn_on_worker(worker, job, clock, &progress));
+            run.record.task_started(piece.task, clock.now_ms());
+            let budget = run.budget_ms(&piece);
+            jobs_in_flight.push(spawn_on_worker(worker, piece, budget, clock, &progress));
         }
-        record.held_main_thread(stretch_start, clock.now_ms());
+        run.record.held_main_thread(stretch_start, clock.now_ms());
 
-        let event = match (jobs_in_flight.is_empty(), timers.is_empty()) {
-            (true, true) => break,
-            (false, true) => Either::Left(jobs_in_flight.next().await),
-            // Only waits are pending: wake up now and then to notice a Stop.
-            (true, false) => {
-                match select(timers.next(), Box::pin(host.sleep_ms(STOP_POLL_MS))).await {
-                    Either::Left((task, _)) => Either::Right(task),
+        let next_due_ms = run
+            .pending
+            .first()
+            .map(|due| due.at_us.saturating_sub(now_us()) as f64 / 1_000.0);
+        let event = match (jobs_in_flight.is_empty(), next_due_ms) {
+            (true, None) => break,
+            // Only waits are pending: wake up when the next is due, and now and then to notice a Stop.
+            (true, Some(wait_ms)) => {
+                host.sleep_ms(wait_ms.min(STOP_POLL_MS)).await;
+                continue;
+            }
+            (false, None) => jobs_in_flight.next().await,
+            (false, Some(wait_ms)) => {
+                match select(jobs_in_flight.next(), Box::pin(host.sleep_ms(wait_ms))).await {
+                    Either::Left((done, _)) => done,
                     Either::Right(((), _)) => continue,
                 }
             }
-            (false, false) => match select(jobs_in_flight.next(), timers.next()).await {
-                Either::Left((done, _)) => Either::Left(done),
-                Either::Right((task, _)) => Either::Right(task),
-            },
         };
         let stretch_start = clock.now_ms();
         match event {
-            Either::Left(Some(Some(done))) => {
-                free_workers.push(done.lane);
-                free_workers.sort_unstable();
-                record.slice(done.job.task, done.lane, done.start_ms, done.end_ms);
-                if !done.finished {
+            Some(Some(done)) => {
+                let JobDone {
+                    mut piece,
+                    lane,
+                    start_ms,
+                    end_ms,
+                } = done;
+                run.record.slice(piece.task, lane, start_ms, end_ms);
+                let ran_us = micros(end_ms - start_ms);
+                run.dispatcher.account(piece.task, ran_us);
+                let now = now_us();
+                let now_ms = clock.now_ms();
+                if piece.progress.is_finished() {
+                    free_workers.push(lane);
+                    run.piece_finished(&piece, now, now_ms);
+                } else if progress.stop_requested() {
                     stopped = true;
-                    continue;
-                }
-                let state = &mut tasks[done.job.task];
-                state.phase_checksum = combine_chunks(state.phase_checksum, done.checksum);
-                state.chunks_outstanding -= 1;
-                if state.chunks_outstanding == 0 {
-                    state.checksum = fold_phase(state.checksum, state.phase_checksum);
-                    if let Some(ms) =
-                        advance(done.job.task, &mut tasks, &mut ready_jobs, &mut record)
+                    free_workers.push(lane);
+                } else {
+                    // Whatever became ready during the job is queued before the piece's own fate is decided.
+                    run.dispatcher.boost_if_due(now);
+                    run.admit_due(now, now_ms);
+                    piece.turn_left_us = piece.turn_left_us.saturating_sub(ran_us);
+                    let remaining = run.remaining_us(&piece);
+                    if piece.turn_left_us == 0
+                        || run.dispatcher.should_preempt(piece.task, remaining)
                     {
-                        timers.push(start_wait(done.job.task, ms));
+                        free_workers.push(lane);
+                        run.enter(piece, now, true);
+                    } else {
+                        // The turn goes on, on the same worker.
+                        let budget = run.budget_ms(&piece);
+                        jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));
                     }
                 }
+                free_workers.sort_unstable();
             }
             // A worker dropped its sender: it died (a panic aborts the whole module on the web, so this is native).
-            Either::Left(Some(None)) => stopped = true,
-            Either::Right(Some(task)) => {
-                if let Some(ms) = advance(task, &mut tasks, &mut ready_jobs, &mut record) {
-                    timers.push(start_wait(task, ms));
-                }
-            }
-            Either::Left(None) | Either::Right(None) => {}
+            Some(None) => stopped = true,
+            None => {}
         }
-        record.held_main_thread(stretch_start, clock.now_ms());
+        run.record.held_main_thread(stretch_start, clock.now_ms());
     }
 
-    let checksums = tasks.iter().map(|state| state.checksum).collect();
-    record.finish(clock.now_ms(), checksums, stopped)
+    let checksums = run.tasks.iter().map(|state| state.checksum).collect();
+    run.record.finish(clock.now_ms(), checksums, stopped)
 }

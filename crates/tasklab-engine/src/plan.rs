@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use tasklab_core::policy::PolicyKind;
-use tasklab_core::predict::PredictSettings;
+use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{Mode, Settings};
@@ -14,16 +13,22 @@ use crate::cooperative::{run_cooperative, CooperativeOptions};
 use crate::host::Host;
 use crate::parallel::{run_parallel, ParallelOptions};
 use crate::progress::LiveProgress;
+use crate::schedule::RealSchedule;
 
-/// How a run is executed: the mode and the settings that mode reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a run is executed: the mode, the settings that mode reads, and the policy every mode follows.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExecutorPlan {
     /// How the tasks are run.
     pub mode: Mode,
     /// Workers for multiprocessing (at least 1; the other modes ignore it).
     pub workers: u32,
-    /// Time slice in milliseconds for the main-thread modes (multiprocessing ignores it).
+    /// Longest stretch of work between two scheduling decisions, in milliseconds: on the main thread, between two
+    /// yields to the browser; on a worker, between two chances to preempt (for preemptive policies).
     pub slice_ms: u32,
+    /// The policy (kind, quantum in ms, tie convention; `cpus` and `switch_cost` are the model's, not the run's).
+    pub policy: PredictSettings,
+    /// Cost per unit on this machine, for the SJF/SRTF estimates.
+    pub costs: UnitCosts,
 }
 
 /// The simulator's description of what an executor does, to compare a run with its model.
@@ -37,18 +42,38 @@ pub struct RunModel {
 }
 
 impl ExecutorPlan {
-    /// A plan for `mode`; `workers` is raised to at least 1.
+    /// A plan for `mode` under round robin with the slice as quantum; `workers` is raised to at least 1.
     pub fn new(mode: Mode, workers: u32, slice_ms: u32) -> Self {
         Self {
             mode,
             workers: workers.max(1),
             slice_ms,
+            policy: PredictSettings {
+                quantum: u64::from(slice_ms.max(1)),
+                ..PredictSettings::default()
+            },
+            costs: UnitCosts::default(),
         }
     }
 
-    /// The plan the page's settings ask for.
+    /// The same plan under another policy (its `cpus` and `switch_cost` are ignored).
+    pub fn with_policy(self, policy: PredictSettings) -> Self {
+        Self { policy, ..self }
+    }
+
+    /// The same plan with this machine's unit costs (for SJF and SRTF).
+    pub fn with_costs(self, costs: UnitCosts) -> Self {
+        Self { costs, ..self }
+    }
+
+    /// The plan the page's settings ask for: their mode, workers, slice and policy.
     pub fn from_settings(settings: &Settings) -> Self {
-        Self::new(settings.mode, settings.workers, settings.slice_ms)
+        Self::new(settings.mode, settings.workers, settings.slice_ms).with_policy(settings.predict)
+    }
+
+    /// The policy as the executors apply it.
+    pub fn schedule(&self) -> RealSchedule {
+        RealSchedule::from_settings(&self.policy, self.costs)
     }
 
     /// Whether the run needs the worker pool (only multiprocessing does).
@@ -92,37 +117,20 @@ impl ExecutorPlan {
         }
     }
 
-    /// The textbook schedule the executor follows.
-    ///
-    /// On the main thread: round robin on one CPU with the slice as quantum (the no-yield mode switches tasks the
-    /// same way; it only never lets the browser in). On workers: first come, first served on `workers` CPUs,
-    /// since a job is never preempted, with splittable tasks cut as the dispatcher cuts them. Switching costs
-    /// nothing in either: the executors do not pay a measurable price per switch.
+    /// The textbook schedule the executor follows: the plan's policy on one CPU (the main-thread modes) or on
+    /// `workers` CPUs, with splittable tasks cut as the dispatcher cuts them. Switching costs nothing: the
+    /// executors do not pay a measurable price per switch.
     pub fn model(&self) -> RunModel {
-        let (policy, quantum, cpus, chunks) = if self.needs_pool() {
-            // FCFS reads no quantum; 1 is the smallest valid one.
-            (
-                PolicyKind::Fcfs,
-                1,
-                self.workers,
-                self.chunks_per_splittable_phase(),
-            )
+        let chunks = if self.needs_pool() {
+            self.chunks_per_splittable_phase()
         } else {
-            // A zero slice still runs one step per turn, which a quantum of 1 describes.
-            (
-                PolicyKind::RoundRobin,
-                u64::from(self.slice_ms.max(1)),
-                1,
-                1,
-            )
+            1
         };
         RunModel {
             predict: PredictSettings {
-                policy,
-                quantum,
-                cpus,
+                cpus: u32::try_from(self.lanes()).unwrap_or(u32::MAX),
                 switch_cost: 0,
-                arrival_before_preempted: true,
+                ..self.policy
             },
             chunks,
         }
@@ -140,12 +148,17 @@ impl ExecutorPlan {
         CooperativeOptions {
             slice_ms: f64::from(self.slice_ms),
             yield_to_host: self.mode != Mode::SingleThread,
+            schedule: self.schedule(),
         }
     }
 
     /// Options of the parallel executor: the workers. Only a multiprocessing plan uses them.
     pub fn parallel_options(&self) -> ParallelOptions {
-        ParallelOptions::with_workers(self.worker_count())
+        ParallelOptions {
+            slice_ms: f64::from(self.slice_ms.max(1)),
+            schedule: self.schedule(),
+            ..ParallelOptions::with_workers(self.worker_count())
+        }
     }
 
     /// Workers as a count; a `u32` always fits in `usize` on the targets tasklab builds for.
@@ -163,15 +176,16 @@ pub async fn run_plan<H: Host>(
     progress: Arc<LiveProgress>,
 ) -> RunRecord {
     if plan.needs_pool() {
-        run_parallel(scenario, plan.parallel_options(), host, progress).await
+        run_parallel(scenario, &plan.parallel_options(), host, progress).await
     } else {
-        run_cooperative(scenario, plan.cooperative_options(), host, &progress).await
+        run_cooperative(scenario, &plan.cooperative_options(), host, &progress).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tasklab_core::policy::PolicyKind;
     use tasklab_core::settings::DEFAULT_SLICE_MS;
 
     #[test]
@@ -209,8 +223,13 @@ mod tests {
     }
 
     #[test]
-    fn multiprocessing_draws_a_lane_per_worker_and_is_fcfs_on_the_workers() {
-        let plan = ExecutorPlan::new(Mode::Multiprocessing, 3, 5);
+    fn multiprocessing_draws_a_lane_per_worker_and_its_model_is_the_policy_on_the_workers() {
+        let plan = ExecutorPlan::new(Mode::Multiprocessing, 3, 5).with_policy(PredictSettings {
+            policy: PolicyKind::Fcfs,
+            cpus: 7,
+            switch_cost: 3,
+            ..PredictSettings::default()
+        });
         assert!(plan.needs_pool());
         assert!(!plan.uses_one_cpu());
         assert_eq!(plan.lanes(), 3);

@@ -12,6 +12,7 @@ use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::workload::WorkloadKind;
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_engine::schedule::RealSchedule;
 use tasklab_engine::web::{start_pool, BrowserHost, WebClock, YieldMechanism};
 use tasklab_engine::{Clock, LiveProgress};
 use wasm_bindgen::prelude::*;
@@ -55,10 +56,11 @@ async fn check_yields_with(mechanism: YieldMechanism) {
     let options = CooperativeOptions {
         slice_ms: 2.0,
         yield_to_host: true,
+        schedule: RealSchedule::round_robin(2),
     };
     let start = WebClock.now_ms();
     let ran_at = queue_timestamp_task();
-    let record = run_cooperative(&scenario, options, &host, &LiveProgress::new(&scenario)).await;
+    let record = run_cooperative(&scenario, &options, &host, &LiveProgress::new(&scenario)).await;
     let end = start + record.wall_ms;
     let ran_at = ran_at.get();
     assert!(record.slices.len() > 4, "{} slices", record.slices.len());
@@ -85,12 +87,13 @@ async fn no_yield_mode_holds_the_thread_until_done() {
     let options = CooperativeOptions {
         slice_ms: 2.0,
         yield_to_host: false,
+        schedule: RealSchedule::round_robin(2),
     };
     let start = WebClock.now_ms();
     let ran_at = queue_timestamp_task();
     let record = run_cooperative(
         &scenario,
-        options,
+        &options,
         &BrowserHost::default(),
         &LiveProgress::new(&scenario),
     )
@@ -111,16 +114,17 @@ async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
     let scenario = batch(4, 6_000);
     let parallel = run_parallel(
         &scenario,
-        ParallelOptions::with_workers(2),
+        &ParallelOptions::with_workers(2),
         &BrowserHost::default(),
         Arc::new(LiveProgress::new(&scenario)),
     )
     .await;
     let cooperative = run_cooperative(
         &scenario,
-        CooperativeOptions {
+        &CooperativeOptions {
             slice_ms: 5.0,
             yield_to_host: true,
+            schedule: RealSchedule::round_robin(2),
         },
         &BrowserHost::default(),
         &LiveProgress::new(&scenario),
@@ -139,7 +143,7 @@ async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
     let big_job = Preset::OneBigJob.scenario();
     let record = run_parallel(
         &big_job,
-        ParallelOptions::with_workers(2),
+        &ParallelOptions::with_workers(2),
         &BrowserHost::default(),
         Arc::new(LiveProgress::new(&big_job)),
     )

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use futures::executor::block_on;
-use tasklab_core::predict::{to_sim_scenario_split, UnitCosts};
+use tasklab_core::policy::PolicyKind;
+use tasklab_core::predict::{to_sim_scenario_split, PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::settings::Mode;
@@ -14,6 +15,7 @@ use tasklab_core::workload::WorkloadKind;
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::host::native::NativeHost;
 use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_engine::schedule::RealSchedule;
 use tasklab_engine::{run_plan, ExecutorPlan, LiveProgress};
 
 fn small_scenario() -> Scenario {
@@ -53,17 +55,25 @@ fn small_scenario() -> Scenario {
     }
 }
 
-const MULTITASKING: CooperativeOptions = CooperativeOptions {
-    slice_ms: 1.0,
-    yield_to_host: true,
-};
+fn multitasking() -> CooperativeOptions {
+    CooperativeOptions {
+        slice_ms: 1.0,
+        yield_to_host: true,
+        schedule: RealSchedule::round_robin(1),
+    }
+}
 
 #[test]
 fn cooperative_matches_reference_and_yields_between_slices() {
     let scenario = small_scenario();
     let host = NativeHost::default();
     let progress = LiveProgress::new(&scenario);
-    let record = block_on(run_cooperative(&scenario, MULTITASKING, &host, &progress));
+    let record = block_on(run_cooperative(
+        &scenario,
+        &multitasking(),
+        &host,
+        &progress,
+    ));
     assert!(!record.stopped);
     assert_eq!(record.checksums, scenario.reference_checksums());
     assert!(record.slices.iter().all(|slice| slice.lane == 0));
@@ -85,12 +95,12 @@ fn no_yield_mode_never_yields_and_agrees() {
     let scenario = small_scenario();
     let host = NativeHost::default();
     let options = CooperativeOptions {
-        slice_ms: 1.0,
         yield_to_host: false,
+        ..multitasking()
     };
     let record = block_on(run_cooperative(
         &scenario,
-        options,
+        &options,
         &host,
         &LiveProgress::new(&scenario),
     ));
@@ -105,7 +115,7 @@ fn waiting_task_does_not_hold_the_cpu_in_cooperative_mode() {
     let scenario = small_scenario();
     let record = block_on(run_cooperative(
         &scenario,
-        MULTITASKING,
+        &multitasking(),
         &NativeHost::default(),
         &LiveProgress::new(&scenario),
     ));
@@ -128,7 +138,7 @@ fn parallel_matches_reference_on_every_preset_and_the_small_scenario() {
     for scenario in scenarios {
         let record = block_on(run_parallel(
             &scenario,
-            ParallelOptions::with_workers(2),
+            &ParallelOptions::with_workers(2),
             &NativeHost::default(),
             Arc::new(LiveProgress::new(&scenario)),
         ));
@@ -142,7 +152,7 @@ fn parallel_never_runs_more_jobs_than_workers() {
     let scenario = shrink(Preset::CpuBatch.scenario());
     let record = block_on(run_parallel(
         &scenario,
-        ParallelOptions::with_workers(1),
+        &ParallelOptions::with_workers(1),
         &NativeHost::default(),
         Arc::new(LiveProgress::new(&scenario)),
     ));
@@ -165,7 +175,7 @@ fn splittable_task_is_cut_into_chunks() {
     let scenario = shrink(Preset::OneBigJob.scenario());
     let record = block_on(run_parallel(
         &scenario,
-        ParallelOptions::with_workers(2),
+        &ParallelOptions::with_workers(2),
         &NativeHost::default(),
         Arc::new(LiveProgress::new(&scenario)),
     ));
@@ -188,7 +198,11 @@ fn plan_chunks_are_what_the_parallel_executor_cuts() {
             priority: 0,
         }],
     };
-    let plan = ExecutorPlan::new(Mode::Multiprocessing, 2, 5);
+    // FCFS: one job per chunk (round robin would cut long chunks into quanta).
+    let plan = ExecutorPlan::new(Mode::Multiprocessing, 2, 5).with_policy(PredictSettings {
+        policy: PolicyKind::Fcfs,
+        ..PredictSettings::default()
+    });
     let record = block_on(run_plan(
         &plan,
         &scenario,
@@ -240,7 +254,7 @@ fn stop_ends_both_executors_early() {
     progress.request_stop();
     let record = block_on(run_cooperative(
         &scenario,
-        MULTITASKING,
+        &multitasking(),
         &NativeHost::default(),
         &progress,
     ));
@@ -249,7 +263,7 @@ fn stop_ends_both_executors_early() {
     stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_parallel(
         &scenario,
-        ParallelOptions::with_workers(2),
+        &ParallelOptions::with_workers(2),
         &NativeHost::default(),
         progress,
     ));
@@ -291,7 +305,7 @@ fn stop_is_noticed_while_every_task_waits() {
     stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_cooperative(
         &scenario,
-        MULTITASKING,
+        &multitasking(),
         &NativeHost::default(),
         &progress,
     ));
@@ -306,7 +320,7 @@ fn stop_is_noticed_while_every_task_waits() {
     stop_after_30_ms(Arc::clone(&progress));
     let record = block_on(run_parallel(
         &scenario,
-        ParallelOptions::with_workers(1),
+        &ParallelOptions::with_workers(1),
         &NativeHost::default(),
         progress,
     ));
@@ -324,4 +338,209 @@ fn stop_after_30_ms(progress: Arc<LiveProgress>) {
         std::thread::sleep(std::time::Duration::from_millis(30));
         progress.request_stop();
     });
+}
+
+/// Options of the cooperative executor under `policy` with a 1 ms slice (quantum 2 ms).
+fn under(policy: PolicyKind) -> CooperativeOptions {
+    let settings = PredictSettings {
+        policy,
+        quantum: 2,
+        ..PredictSettings::default()
+    };
+    CooperativeOptions {
+        slice_ms: 1.0,
+        yield_to_host: true,
+        schedule: RealSchedule::from_settings(&settings, UnitCosts::default()),
+    }
+}
+
+/// The tasks in the order of their first slice.
+fn order_of_first_slices(record: &tasklab_core::report::RunRecord) -> Vec<usize> {
+    let mut order = Vec::new();
+    for slice in &record.slices {
+        if !order.contains(&slice.task) {
+            order.push(slice.task);
+        }
+    }
+    order
+}
+
+#[test]
+fn fcfs_for_real_runs_each_task_to_its_end_while_still_yielding() {
+    let scenario = shrink(Preset::CpuBatch.scenario());
+    let host = NativeHost::default();
+    let record = block_on(run_cooperative(
+        &scenario,
+        &under(PolicyKind::Fcfs),
+        &host,
+        &LiveProgress::new(&scenario),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    // Once a task has started after another, the earlier one never runs again.
+    for (position, slice) in record.slices.iter().enumerate() {
+        let later_started = record.slices[..position]
+            .iter()
+            .any(|earlier| earlier.task > slice.task);
+        assert!(
+            !later_started,
+            "task {} ran again after a later task: {slice:?}",
+            slice.task
+        );
+    }
+    assert!(
+        record.slices.len() > scenario.tasks.len(),
+        "cut into slices"
+    );
+    assert!(
+        host.yields() as usize >= record.slices.len(),
+        "yielded between slices"
+    );
+}
+
+#[test]
+fn preemptive_priority_for_real_respects_arrivals_and_starves_the_lowest() {
+    // Full size: the urgent jobs must outlast the gaps between their arrivals.
+    let scenario = Preset::PriorityStarvation.scenario();
+    let record = block_on(run_cooperative(
+        &scenario,
+        &under(PolicyKind::PriorityPreemptive),
+        &NativeHost::default(),
+        &LiveProgress::new(&scenario),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    for slice in &record.slices {
+        let arrival = scenario.tasks[slice.task].arrival_ms as f64;
+        assert!(
+            slice.start_ms >= arrival,
+            "{slice:?} before its arrival at {arrival} ms"
+        );
+    }
+    let lowest = (0..scenario.tasks.len())
+        .max_by_key(|&task| scenario.tasks[task].priority)
+        .unwrap();
+    let last = (0..scenario.tasks.len())
+        .max_by(|&a, &b| {
+            record.tasks[a]
+                .end_ms
+                .unwrap()
+                .total_cmp(&record.tasks[b].end_ms.unwrap())
+        })
+        .unwrap();
+    assert_eq!(last, lowest, "the lowest-priority task finishes last");
+}
+
+#[test]
+fn srtf_for_real_lets_a_late_short_task_preempt_a_long_one() {
+    let compute = |units| Phase::Compute {
+        kind: WorkloadKind::Primes,
+        units,
+    };
+    let task = |name: &str, units, arrival_ms| TaskSpec {
+        name: name.into(),
+        phases: vec![compute(units)],
+        splittable: false,
+        colour: None,
+        arrival_ms,
+        priority: 0,
+    };
+    let scenario = Scenario {
+        tasks: vec![task("long", 40_000, 0), task("short", 400, 5)],
+    };
+    let record = block_on(run_cooperative(
+        &scenario,
+        &under(PolicyKind::Srtf),
+        &NativeHost::default(),
+        &LiveProgress::new(&scenario),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    let long_end = record.tasks[0].end_ms.unwrap();
+    let short_end = record.tasks[1].end_ms.unwrap();
+    assert!(
+        short_end < long_end,
+        "short {short_end} ms, long {long_end} ms"
+    );
+    assert!(record.tasks[1].start_ms.unwrap() >= 5.0);
+    // Under FCFS the short one waits for the long one.
+    let fcfs = block_on(run_cooperative(
+        &scenario,
+        &under(PolicyKind::Fcfs),
+        &NativeHost::default(),
+        &LiveProgress::new(&scenario),
+    ));
+    assert!(fcfs.tasks[1].start_ms.unwrap() >= fcfs.tasks[0].end_ms.unwrap() - 1e-9);
+}
+
+#[test]
+fn every_policy_runs_every_preset_to_the_right_checksums_in_both_executors() {
+    for preset in [Preset::ReadingWhileTexting, Preset::Convoy, Preset::Amdahl] {
+        let scenario = shrink(preset.scenario());
+        for policy in PolicyKind::ALL {
+            let cooperative = block_on(run_cooperative(
+                &scenario,
+                &under(policy),
+                &NativeHost::default(),
+                &LiveProgress::new(&scenario),
+            ));
+            assert_eq!(
+                cooperative.checksums,
+                scenario.reference_checksums(),
+                "{policy:?}"
+            );
+            let options = ParallelOptions {
+                slice_ms: 1.0,
+                schedule: under(policy).schedule,
+                ..ParallelOptions::with_workers(2)
+            };
+            let parallel = block_on(run_parallel(
+                &scenario,
+                &options,
+                &NativeHost::default(),
+                Arc::new(LiveProgress::new(&scenario)),
+            ));
+            assert_eq!(
+                parallel.checksums,
+                scenario.reference_checksums(),
+                "{policy:?}"
+            );
+            assert!(!parallel.stopped);
+        }
+    }
+}
+
+#[test]
+fn parallel_dispatch_follows_priorities_and_arrivals() {
+    let compute = |units| Phase::Compute {
+        kind: WorkloadKind::Primes,
+        units,
+    };
+    let task = |name: &str, priority, arrival_ms| TaskSpec {
+        name: name.into(),
+        phases: vec![compute(2_000)],
+        splittable: false,
+        colour: None,
+        arrival_ms,
+        priority,
+    };
+    let scenario = Scenario {
+        tasks: vec![
+            task("low", 3, 0),
+            task("high", 1, 0),
+            task("middle", 2, 0),
+            task("late", 0, 30),
+        ],
+    };
+    let options = ParallelOptions {
+        schedule: under(PolicyKind::Priority).schedule,
+        ..ParallelOptions::with_workers(1)
+    };
+    let record = block_on(run_parallel(
+        &scenario,
+        &options,
+        &NativeHost::default(),
+        Arc::new(LiveProgress::new(&scenario)),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    let order = order_of_first_slices(&record);
+    assert_eq!(order[..3], [1, 2, 0], "by priority: {order:?}");
+    assert!(record.tasks[3].start_ms.unwrap() >= 30.0);
 }
