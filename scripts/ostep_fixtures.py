@@ -90,6 +90,10 @@ MLFQ_EDGE = [
      "-I with demotion at the I/O: the job returns to the front of the lower queue"),
     (["-l", "0,5,0:0,5,0:0,5,0", "-n", "2", "-q", "2", "-a", "2"],
      "same-tick arrivals are queued in job order"),
+    (["-l", "0,10,0:4,2,0", "-n", "2", "-q", "2", "-a", "1", "-B", "4"],
+     "boost at t comes after the quantum expiry of t and before the arrivals of t"),
+    (["-l", "0,6,2", "-n", "2", "-q", "1", "-a", "1", "-i", "3", "-B", "3"],
+     "a boost during idle ticks resets the job in I/O"),
 ]
 
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tasklab_core::report::{RunRecord, RunReport};
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::Settings;
+use tasklab_engine::plan::ModelOfRun;
 use tasklab_engine::LiveProgress;
 
 /// Frames drawn while a run goes on, and the longest gap between two of them.
@@ -87,6 +88,8 @@ pub struct FinishedRun {
     pub report: RunReport,
     /// The reference checksums the run was checked against.
     pub reference: Vec<u64>,
+    /// The model of this very run (none for a stopped run, or one too large to simulate).
+    pub model: Option<ModelOfRun>,
 }
 
 impl FinishedRun {

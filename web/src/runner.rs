@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use tasklab_core::predict::UnitCosts;
 use tasklab_core::report::RunReport;
 use tasklab_core::scenario::{Scenario, TaskRun, TaskSpec, TaskStep};
 use tasklab_core::settings::Settings;
@@ -82,6 +83,8 @@ pub fn start(state: &AppState, dispatch: Callback<Action>) {
         return;
     }
     let settings = state.settings.clone();
+    // SJF and SRTF order real tasks by their estimated CPU time: the same calibrated costs Predict uses.
+    let (costs, _) = state.prediction_costs();
     let active = Rc::new(ActiveRun::new(&settings.scenario()));
     let pool_ready = state.pool == PoolStatus::Ready;
     let one_cpu_wall_ms = state
@@ -90,7 +93,7 @@ pub fn start(state: &AppState, dispatch: Callback<Action>) {
         .map(|run| run.wall_ms);
     dispatch.emit(Action::RunStarted(Rc::clone(&active)));
     wasm_bindgen_futures::spawn_local(async move {
-        let finished = run(settings, pool_ready, active, one_cpu_wall_ms).await;
+        let finished = run(settings, costs, pool_ready, active, one_cpu_wall_ms).await;
         dispatch.emit(Action::RunFinished(Box::new(finished)));
     });
 }
@@ -99,12 +102,13 @@ pub fn start(state: &AppState, dispatch: Callback<Action>) {
 /// meanwhile.
 async fn run(
     settings: Settings,
+    costs: UnitCosts,
     pool_ready: bool,
     active: Rc<ActiveRun>,
     one_cpu_wall_ms: Option<f64>,
 ) -> FinishedRun {
     let scenario = settings.scenario();
-    let plan = ExecutorPlan::from_settings(&settings);
+    let plan = ExecutorPlan::from_settings(&settings).with_costs(costs);
     let visibility = browser::VisibilityWatch::start();
     // Let the page paint its "running" state before the no-yield mode takes the thread (a hidden tab draws no
     // frames, hence the time limit).
@@ -142,6 +146,11 @@ async fn run(
     } else {
         reference_checksums(scenario_key(&settings), &scenario, pool_ready).await
     };
+    let model = if record.stopped {
+        None
+    } else {
+        plan.model_of_run(&scenario, &record).ok()
+    };
     let meter = *active.meter.borrow();
     let checksums_agree = !record.stopped && record.checksums == reference;
     let speedup = one_cpu_wall_ms
@@ -154,6 +163,7 @@ async fn run(
             settings.preset.id().to_owned()
         },
         mode: settings.mode.id().to_owned(),
+        policy: settings.predict.policy.id().to_owned(),
         workers: settings.workers,
         slice_ms: settings.slice_ms,
         wall_ms: record.wall_ms,
@@ -167,6 +177,8 @@ async fn run(
         longest_frame_gap_ms: meter.longest_gap_ms,
         longest_main_task_ms: record.longest_main_stretch_ms.max(longest_long_task),
         speedup_vs_one_worker: speedup,
+        model_makespan_ms: model.as_ref().map(|model| model.makespan_ms),
+        model: model.as_ref().map(|model| model.description.clone()),
         ended_at_epoch_ms: end_ms,
         page_was_hidden: visibility.was_hidden(),
     };
@@ -178,5 +190,6 @@ async fn run(
         record,
         report,
         reference,
+        model,
     }
 }

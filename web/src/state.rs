@@ -376,6 +376,10 @@ impl Reducible for AppState {
                 next.remember_for_undo();
                 next.settings.preset = preset;
                 next.settings.custom = None;
+                // The preset's story needs its policy and CPUs; the quantum, switch cost and ties stay.
+                let story = preset.schedule();
+                next.settings.predict.policy = story.policy;
+                next.settings.predict.cpus = story.cpus;
                 next.push_history = true;
             }
             Action::EditScenario(scenario) => {

@@ -47,7 +47,14 @@ impl Default for PredictSettings {
 impl PredictSettings {
     /// The simulator policy (MLFQ from the quantum by [the one recipe](crate::policy)).
     pub fn policy(&self) -> Policy {
-        self.policy.build(&PolicyKnobs::with_quantum(self.quantum))
+        self.policy_at(1)
+    }
+
+    /// The simulator policy with `ticks_per_ms` ticks in a millisecond (see [`to_sim_scenario_at`]).
+    pub fn policy_at(&self, ticks_per_ms: u64) -> Policy {
+        self.policy.build(&PolicyKnobs::with_quantum(
+            self.quantum.saturating_mul(ticks_per_ms.max(1)),
+        ))
     }
 
     /// The simulated machine.
@@ -122,11 +129,25 @@ pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
 /// computes becomes `chunks` equal tasks, as the parallel executor cuts it — so a model of a multiprocessing run
 /// can spread it over CPUs as the real run did.
 pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usize) -> SimScenario {
+    to_sim_scenario_at(scenario, costs, chunks, 1)
+}
+
+/// Like [`to_sim_scenario_split`], with `ticks_per_ms` ticks in a millisecond instead of one: a finer clock for
+/// tasks shorter than a millisecond, which one-millisecond ticks would round up to a whole tick each.
+pub fn to_sim_scenario_at(
+    scenario: &Scenario,
+    costs: &UnitCosts,
+    chunks: usize,
+    ticks_per_ms: u64,
+) -> SimScenario {
+    let scale = ticks_per_ms.max(1);
     let burst_of = |phase: &Phase, share: f64| match *phase {
         Phase::Compute { kind, units } => Some(Burst::Cpu(
-            (units as f64 * costs.of(kind) * share).round().max(1.0) as u64,
+            (units as f64 * costs.of(kind) * share * scale as f64)
+                .round()
+                .max(1.0) as u64,
         )),
-        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms))),
+        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms).saturating_mul(scale))),
         Phase::Wait { .. } => None,
     };
     let mut tasks = Vec::new();
@@ -139,7 +160,7 @@ pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usi
                 } else {
                     format!("{} ({}/{pieces})", task.name, piece + 1)
                 },
-                arrival: task.arrival_ms,
+                arrival: task.arrival_ms.saturating_mul(scale),
                 priority: task.priority,
                 bursts: task
                     .phases
@@ -163,6 +184,16 @@ fn pieces_of(task: &TaskSpec, chunks: usize) -> usize {
     } else {
         1
     }
+}
+
+/// The scenario task of each simulator task of [`to_sim_scenario_split`] (a chunk belongs to its task).
+pub fn split_owners(scenario: &Scenario, chunks: usize) -> Vec<usize> {
+    scenario
+        .tasks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, task)| std::iter::repeat_n(index, pieces_of(task, chunks)))
+        .collect()
 }
 
 /// The colour of each simulator task of [`to_sim_scenario_split`]: a chunk is drawn in its task's colour.

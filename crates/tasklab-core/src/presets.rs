@@ -3,6 +3,8 @@
 //! Sizes are in workload units; [`crate::workload`] documents what a unit is. They are chosen so each preset
 //! takes roughly half a second to a second of CPU on one core of a laptop-class machine in release wasm.
 
+use crate::policy::PolicyKind;
+use crate::predict::PredictSettings;
 use crate::scenario::{Phase, Scenario, TaskSpec};
 use crate::workload::WorkloadKind;
 
@@ -27,6 +29,10 @@ pub enum Preset {
     Amdahl,
     /// A low-priority task among a stream of urgent ones.
     PriorityStarvation,
+    /// A short task arriving while a long one runs.
+    LateArrival,
+    /// Short interactive tasks beside a long batch job, under MLFQ.
+    MlfqInteractive,
 }
 
 /// Units of one CPU-batch task; four of them make the benchmark's ~1 s on one worker.
@@ -34,7 +40,7 @@ pub const CPU_BATCH_UNITS_PER_TASK: u64 = 120_000;
 
 impl Preset {
     /// Every preset, in display order.
-    pub const ALL: [Preset; 9] = [
+    pub const ALL: [Preset; 11] = [
         Self::ReadingWhileTexting,
         Self::TwoChefs,
         Self::CpuBatch,
@@ -44,6 +50,8 @@ impl Preset {
         Self::ManyTinyTasks,
         Self::Amdahl,
         Self::PriorityStarvation,
+        Self::LateArrival,
+        Self::MlfqInteractive,
     ];
 
     /// Stable identifier used in URLs.
@@ -58,6 +66,8 @@ impl Preset {
             Self::ManyTinyTasks => "many-tiny-tasks",
             Self::Amdahl => "amdahl",
             Self::PriorityStarvation => "priority-starvation",
+            Self::LateArrival => "late-arrival",
+            Self::MlfqInteractive => "mlfq-interactive",
         }
     }
 
@@ -78,6 +88,8 @@ impl Preset {
             Self::ManyTinyTasks => "Many tiny tasks",
             Self::Amdahl => "Amdahl's law",
             Self::PriorityStarvation => "Priority starvation",
+            Self::LateArrival => "A short task arrives late",
+            Self::MlfqInteractive => "Interactive tasks under MLFQ",
         }
     }
 
@@ -105,8 +117,8 @@ impl Preset {
                  waits, so multitasking alone already finishes close to the longest task."
             }
             Self::Convoy => {
-                "A long task arrives just ahead of three short ones: served in arrival order (FCFS in \
-                 Predict), the short ones queue behind it; time slices let them finish early."
+                "A long task arrives just ahead of three short ones: served in arrival order (FCFS), the \
+                 short ones queue behind it; switch the policy to round robin and they finish early."
             }
             Self::ManyTinyTasks => {
                 "Forty-eight tasks of well under a millisecond each: handing work out and switching \
@@ -119,6 +131,15 @@ impl Preset {
             Self::PriorityStarvation => {
                 "A low-priority report and urgent jobs that keep arriving faster than they finish: under \
                  preemptive priority the report gets the CPU only when the stream has been served."
+            }
+            Self::LateArrival => {
+                "A long job starts alone; a short one arrives 30 ms later. Under FCFS it waits for the \
+                 long job to end; under SRTF (shortest remaining time first) it runs at once."
+            }
+            Self::MlfqInteractive => {
+                "A long batch job and two tasks that compute for a moment and then wait, like someone \
+                 typing: the feedback queue keeps the short bursts on the top level while the batch job \
+                 sinks to the bottom, so the interactive tasks barely wait."
             }
         }
     }
@@ -247,8 +268,60 @@ impl Preset {
                 }
                 tasks
             }
+            Self::LateArrival => {
+                let mut short = task(
+                    "Short task",
+                    vec![compute(WorkloadKind::Primes, 6_000)],
+                    false,
+                );
+                short.arrival_ms = 30;
+                vec![
+                    task(
+                        "Long job",
+                        vec![compute(WorkloadKind::Primes, 60_000)],
+                        false,
+                    ),
+                    short,
+                ]
+            }
+            Self::MlfqInteractive => {
+                let mut typing = Vec::new();
+                for _ in 0..8 {
+                    typing.push(compute(WorkloadKind::HashChain, 600));
+                    typing.push(Phase::Wait { ms: 25 });
+                }
+                vec![
+                    task(
+                        "Batch job",
+                        vec![compute(WorkloadKind::Primes, 90_000)],
+                        false,
+                    ),
+                    task("Editor", typing.clone(), false),
+                    task("Chat", typing, false),
+                ]
+            }
         };
         Scenario { tasks }
+    }
+
+    /// The policy, CPUs and quantum the preset's story needs; the page applies them when the preset is chosen
+    /// (the switch cost and the tie convention stay as they were).
+    pub fn schedule(self) -> PredictSettings {
+        let with = |policy, cpus| PredictSettings {
+            policy,
+            cpus,
+            ..PredictSettings::default()
+        };
+        match self {
+            Self::ReadingWhileTexting | Self::IoBoundMix => with(PolicyKind::RoundRobin, 1),
+            Self::Convoy => with(PolicyKind::Fcfs, 1),
+            Self::PriorityStarvation => with(PolicyKind::PriorityPreemptive, 1),
+            Self::LateArrival => with(PolicyKind::Srtf, 1),
+            Self::MlfqInteractive => with(PolicyKind::Mlfq, 1),
+            Self::Amdahl => with(PolicyKind::Fcfs, 8),
+            Self::OneBigJob | Self::ManyTinyTasks => with(PolicyKind::Fcfs, 2),
+            Self::TwoChefs | Self::CpuBatch => with(PolicyKind::RoundRobin, 2),
+        }
     }
 }
 

@@ -25,8 +25,15 @@ pub struct TaskResult {
     pub name: String,
     /// Its checksum as 16 hex digits (a string: JSON numbers lose 64-bit precision).
     pub checksum: String,
+    /// When it may start, ms from the run's start (the scenario's arrival).
+    #[serde(default)]
+    pub arrival_ms: u64,
+    /// Its priority (lower is more urgent unless the policy says otherwise).
+    #[serde(default)]
+    pub priority: i64,
     /// First slice start, ms from the run's start (None if it never ran).
-    pub start_ms: Option<f64>,
+    #[serde(alias = "start_ms")]
+    pub first_run_ms: Option<f64>,
     /// When its last phase ended (None if stopped before).
     pub end_ms: Option<f64>,
 }
@@ -89,6 +96,8 @@ pub struct RunReport {
     pub preset: String,
     /// Mode id.
     pub mode: String,
+    /// Policy id (`rr`, `fcfs`, …): the policy the run followed.
+    pub policy: String,
     /// Workers setting (multiprocessing).
     pub workers: u32,
     /// Time slice setting (multitasking).
@@ -115,6 +124,10 @@ pub struct RunReport {
     pub longest_main_task_ms: f64,
     /// Speed-up against the last single-worker run of the same scenario, if any.
     pub speedup_vs_one_worker: Option<f64>,
+    /// The makespan the model of this very run predicts (see `model`), ms; none for a stopped run.
+    pub model_makespan_ms: Option<f64>,
+    /// What the model of this run is: policy, CPUs and calibration.
+    pub model: Option<String>,
     /// When the executor returned, as `performance.timeOrigin + performance.now()` (ms since the epoch), so a
     /// script can time what happened around the run (e.g. how long Stop took).
     pub ended_at_epoch_ms: f64,

@@ -120,7 +120,7 @@ impl Settings {
         if predict.policy != defaults.policy {
             query.append_pair("policy", predict.policy.id());
         }
-        if predict.quantum != defaults.quantum {
+        if predict.quantum != u64::from(self.slice_ms) {
             query.append_pair("quantum", &predict.quantum.to_string());
         }
         if predict.cpus != defaults.cpus {
@@ -212,6 +212,7 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
         })
     };
     let query = query.strip_prefix('?').unwrap_or(query);
+    let mut quantum_given = false;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "preset" => match Preset::from_id(&value) {
@@ -277,7 +278,10 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                 }
             },
             "quantum" => match parse_in_range(&value, 1, MAX_QUANTUM) {
-                Some(quantum) => settings.predict.quantum = quantum,
+                Some(quantum) => {
+                    settings.predict.quantum = quantum;
+                    quantum_given = true;
+                }
                 None => notice(
                     "quantum",
                     format!(
@@ -340,6 +344,12 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
             other => notice(other, "unknown parameter; ignored".to_owned()),
         }
     }
+    // Links from before the policy governed real runs: their real run was round robin with the slice as quantum,
+    // so a link without a quantum keeps that meaning (and links made now omit the quantum only when it equals
+    // the slice).
+    if !quantum_given {
+        settings.predict.quantum = u64::from(settings.slice_ms);
+    }
     let scenario_notices = notices
         .iter_mut()
         .filter(|notice| notice.field == "s" && notice.message.is_empty());
@@ -375,9 +385,25 @@ mod tests {
                 workers: 2,
                 slice_ms: 7,
                 run_on_load: true,
-                predict: PredictSettings::default(),
+                // A link without a quantum: the slice, as the real run used before policies governed it.
+                predict: PredictSettings {
+                    quantum: 7,
+                    ..PredictSettings::default()
+                },
             }
         );
+    }
+
+    #[test]
+    fn the_quantum_defaults_to_the_slice_and_round_trips() {
+        let old_link = parse_query("preset=convoy&slice=10", 2).settings;
+        assert_eq!(old_link.predict.quantum, 10);
+        assert!(!old_link.to_query(false).contains("quantum"));
+        let mut settings = old_link.clone();
+        settings.predict.quantum = 4;
+        let query = settings.to_query(false);
+        assert!(query.contains("quantum=4"), "{query}");
+        assert_eq!(parse_query(&query, 2).settings, settings);
     }
 
     #[test]

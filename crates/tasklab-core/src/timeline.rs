@@ -116,7 +116,7 @@ impl Timeline {
                     colour: colour_or_palette(colours, index),
                     metrics: vec![
                         ("checksum".into(), task.checksum.clone()),
-                        ("start_ms".into(), time(task.start_ms)),
+                        ("first_run_ms".into(), time(task.first_run_ms)),
                         ("end_ms".into(), time(task.end_ms)),
                     ],
                 })

@@ -12,6 +12,8 @@ use tasklab_core::scenario::Scenario;
 pub struct RecordBuilder {
     run_start_ms: f64,
     names: Vec<String>,
+    arrivals_ms: Vec<u64>,
+    priorities: Vec<i64>,
     start_ms: Vec<Option<f64>>,
     end_ms: Vec<Option<f64>>,
     slices: Vec<Slice>,
@@ -29,6 +31,8 @@ impl RecordBuilder {
                 .iter()
                 .map(|task| task.name.clone())
                 .collect(),
+            arrivals_ms: scenario.tasks.iter().map(|task| task.arrival_ms).collect(),
+            priorities: scenario.tasks.iter().map(|task| task.priority).collect(),
             start_ms: vec![None; tasks],
             end_ms: vec![None; tasks],
             slices: Vec::new(),
@@ -93,12 +97,19 @@ impl RecordBuilder {
             .into_iter()
             .zip(&checksums)
             .zip(self.start_ms.into_iter().zip(self.end_ms))
-            .map(|((name, &checksum), (start_ms, end_ms))| TaskResult {
-                name,
-                checksum: checksum_hex(checksum),
-                start_ms,
-                end_ms,
-            })
+            .zip(self.arrivals_ms.into_iter().zip(self.priorities))
+            .map(
+                |(((name, &checksum), (first_run_ms, end_ms)), (arrival_ms, priority))| {
+                    TaskResult {
+                        name,
+                        checksum: checksum_hex(checksum),
+                        arrival_ms,
+                        priority,
+                        first_run_ms,
+                        end_ms,
+                    }
+                },
+            )
             .collect();
         RunRecord {
             tasks,
@@ -149,9 +160,9 @@ mod tests {
         let record = builder.finish(1_010.0, vec![0xab, 1], false);
         assert_eq!(record.tasks[0].name, "a");
         assert_eq!(record.tasks[0].checksum, "00000000000000ab");
-        assert_eq!(record.tasks[0].start_ms, Some(2.0));
+        assert_eq!(record.tasks[0].first_run_ms, Some(2.0));
         assert_eq!(record.tasks[0].end_ms, Some(7.0));
-        assert_eq!(record.tasks[1].start_ms, Some(7.0));
+        assert_eq!(record.tasks[1].first_run_ms, Some(7.0));
         assert_eq!(record.checksums, vec![0xab, 1]);
         assert_eq!(
             record.slices,

@@ -459,7 +459,7 @@ fn srtf_for_real_lets_a_late_short_task_preempt_a_long_one() {
         short_end < long_end,
         "short {short_end} ms, long {long_end} ms"
     );
-    assert!(record.tasks[1].start_ms.unwrap() >= 5.0);
+    assert!(record.tasks[1].first_run_ms.unwrap() >= 5.0);
     // Under FCFS the short one waits for the long one.
     let fcfs = block_on(run_cooperative(
         &scenario,
@@ -467,7 +467,7 @@ fn srtf_for_real_lets_a_late_short_task_preempt_a_long_one() {
         &NativeHost::default(),
         &LiveProgress::new(&scenario),
     ));
-    assert!(fcfs.tasks[1].start_ms.unwrap() >= fcfs.tasks[0].end_ms.unwrap() - 1e-9);
+    assert!(fcfs.tasks[1].first_run_ms.unwrap() >= fcfs.tasks[0].end_ms.unwrap() - 1e-9);
 }
 
 #[test]
@@ -540,7 +540,11 @@ fn parallel_dispatch_follows_priorities_and_arrivals() {
         Arc::new(LiveProgress::new(&scenario)),
     ));
     assert_eq!(record.checksums, scenario.reference_checksums());
-    let order = order_of_first_slices(&record);
-    assert_eq!(order[..3], [1, 2, 0], "by priority: {order:?}");
-    assert!(record.tasks[3].start_ms.unwrap() >= 30.0);
+    // The late task has the best priority, so it may overtake "low" if it arrives before "low" starts.
+    let order: Vec<usize> = order_of_first_slices(&record)
+        .into_iter()
+        .filter(|&task| task != 3)
+        .collect();
+    assert_eq!(order, [1, 2, 0], "by priority: {order:?}");
+    assert!(record.tasks[3].first_run_ms.unwrap() >= 30.0);
 }

@@ -129,7 +129,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     { for report.tasks.iter().zip(&colours).enumerate().map(|(task, (result, colour))| html! {
                         <tr>
                             <td>{swatch(colour)}{result.name.clone()}</td>
-                            <td>{result.start_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
+                            <td>{result.first_run_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
                             <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
                             <td><code>{result.checksum.clone()}</code></td>
                             <td><code>{run.reference.get(task).map(|checksum| checksum_hex(*checksum)).unwrap_or_default()}</code></td>

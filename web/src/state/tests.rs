@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use tasklab_core::codec::ScenarioFile;
+use tasklab_core::policy::PolicyKind;
 use tasklab_core::presets::Preset;
 use tasklab_core::report::{RunRecord, RunReport, Slice};
 use tasklab_core::settings::Mode;
@@ -40,6 +41,7 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
     let report = RunReport {
         preset: settings.preset.id().into(),
         mode: settings.mode.id().into(),
+        policy: settings.predict.policy.id().into(),
         workers: settings.workers,
         slice_ms: settings.slice_ms,
         wall_ms,
@@ -53,6 +55,8 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
         longest_frame_gap_ms: 0.0,
         longest_main_task_ms: 0.0,
         speedup_vs_one_worker: None,
+        model_makespan_ms: None,
+        model: None,
         ended_at_epoch_ms: 0.0,
         page_was_hidden: false,
     };
@@ -61,6 +65,7 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
         record,
         report,
         reference: Vec::new(),
+        model: None,
     }
 }
 
@@ -298,4 +303,22 @@ fn failures_become_notices_and_copy_results_a_status() {
     let copied = reduce(state, Action::Copied(Ok(())));
     assert_eq!(copied.copy_status.as_deref(), Some("Link copied."));
     assert!(reduce(failed, Action::DismissNotices).notices.is_empty());
+}
+
+#[test]
+fn choosing_a_preset_applies_the_policy_and_cpus_its_story_needs() {
+    let state = AppState::new("?preset=two-chefs&quantum=3", 4, PoolStatus::Starting);
+    let convoy = reduce(state, Action::SetPreset(Preset::Convoy));
+    assert_eq!(convoy.settings.predict.policy, PolicyKind::Fcfs);
+    assert_eq!(convoy.settings.predict.cpus, 1);
+    assert_eq!(convoy.settings.predict.quantum, 3, "the quantum stays");
+    let starving = reduce(convoy, Action::SetPreset(Preset::PriorityStarvation));
+    assert_eq!(
+        starving.settings.predict.policy,
+        PolicyKind::PriorityPreemptive
+    );
+    assert!(starving
+        .settings
+        .to_query(false)
+        .contains("policy=priority-preemptive"));
 }
