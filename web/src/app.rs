@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use tasklab_engine::model::tasks_against_model;
 use tasklab_engine::plan::ExecutorPlan;
 use tasklab_engine::web::{cross_origin_isolated, hardware_concurrency, start_pool, PoolError};
 use wasm_bindgen_futures::spawn_local;
@@ -40,6 +41,10 @@ fn measured_run(state: &AppState) -> Option<MeasuredRun> {
             wall_ms: run.record.wall_ms,
             how: plan.describe(),
             model: plan.model(),
+            of_run: run.model.clone(),
+            tasks: run.model.as_ref().map_or_else(Vec::new, |model| {
+                tasks_against_model(&run.settings.scenario(), &run.record, model)
+            }),
         }
     })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tasklab_core::report::{RunRecord, RunReport};
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::Settings;
-use tasklab_engine::plan::ModelOfRun;
+use tasklab_engine::model::ModelOfRun;
 use tasklab_engine::LiveProgress;
 
 /// Frames drawn while a run goes on, and the longest gap between two of them.

@@ -1,11 +1,14 @@
 //! tasklab-engine: runs a scenario's tasks for real.
 //!
-//! - [`cooperative`]: one thread, round-robin, a time slice per turn, then a yield to the host's event loop (or,
-//!   in the no-yield mode, no yield at all).
+//! - [`cooperative`]: one thread, the policy choosing each turn, a yield to the host's event loop after each
+//!   slice (or, in the no-yield mode, no yield at all).
 //! - [`parallel`]: the tasks spread over a rayon pool (Web Workers in the browser), dispatched from an async loop
 //!   that never blocks the thread it runs on.
 //! - [`plan`]: which of the two a [`Mode`](tasklab_core::settings::Mode) uses and with which options, its lanes,
 //!   and the simulator model that describes it; [`run_plan`] runs a scenario as a plan says.
+//! - [`model`]: the simulator's model of a finished run, and the run against it task by task.
+//! - [`schedule`]: the scenario's policy applied to real tasks (a [`schedule::Dispatcher`] over core's
+//!   scheduling rules), shared by both executors.
 //! - [`record`]: the one builder of a run's [`RunRecord`](tasklab_core::report::RunRecord), shared by both executors.
 //!
 //! Both are generic over a [`host::Host`] (clock, yield, sleep), so their logic is tested natively; the browser's
@@ -13,6 +16,7 @@
 
 pub mod cooperative;
 pub mod host;
+pub mod model;
 pub mod parallel;
 pub mod plan;
 pub mod progress;

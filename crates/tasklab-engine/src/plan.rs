@@ -4,12 +4,10 @@
 
 use std::sync::Arc;
 
-use tasklab_core::policy::PolicyKind;
-use tasklab_core::predict::{split_owners, to_sim_scenario_at, PredictSettings, UnitCosts};
+use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{Mode, Settings};
-use tasklab_core::sim::{simulate_with, SimError, SimOptions};
 
 use crate::cooperative::{run_cooperative, CooperativeOptions};
 use crate::host::Host;
@@ -169,99 +167,6 @@ impl ExecutorPlan {
     }
 }
 
-/// Ticks per millisecond of the model of a run: 10 µs ticks, so tasks shorter than a millisecond keep their
-/// length instead of being rounded up to a whole tick.
-pub const MODEL_TICKS_PER_MS: u64 = 100;
-
-/// Most slices the model of a run may have (it is simulated on the page's main thread after the run).
-const MODEL_MAX_SLICES: u64 = 200_000;
-
-/// One task as the model of a run predicts it (a split task: its first chunk's start, its last chunk's end).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModelTask {
-    /// First run, ms from the start.
-    pub first_run_ms: f64,
-    /// Completion, ms from the start.
-    pub completion_ms: f64,
-}
-
-/// The simulator's replay of a finished run: the plan's model, with unit costs calibrated from that run's own CPU
-/// time, on a fine clock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelOfRun {
-    /// Predicted makespan, ms.
-    pub makespan_ms: f64,
-    /// What was simulated, for people ("priority (preemptive) on 1 CPU, …").
-    pub description: String,
-    /// Per scenario task.
-    pub tasks: Vec<ModelTask>,
-}
-
-impl ExecutorPlan {
-    /// The model of `record`, a run of `scenario` under this plan (see [`ModelOfRun`]).
-    ///
-    /// # Errors
-    /// The simulator's, e.g. a model too large to simulate within its slice cap.
-    pub fn model_of_run(
-        &self,
-        scenario: &Scenario,
-        record: &RunRecord,
-    ) -> Result<ModelOfRun, SimError> {
-        let typical = UnitCosts::default();
-        let busy_ms: f64 = record
-            .slices
-            .iter()
-            .map(|slice| slice.end_ms - slice.start_ms)
-            .sum();
-        let costs = typical.scaled(busy_ms / typical.cpu_ms(scenario));
-        let model = self.model();
-        let sim_scenario = to_sim_scenario_at(scenario, &costs, model.chunks, MODEL_TICKS_PER_MS);
-        let options = SimOptions {
-            record_trace: false,
-            compare_with_one_cpu: false,
-            max_slices: MODEL_MAX_SLICES,
-        };
-        let result = simulate_with(
-            &sim_scenario,
-            &model.predict.machine(),
-            &model.predict.policy_at(MODEL_TICKS_PER_MS),
-            &model.predict.conventions(),
-            &options,
-        )?;
-        let ticks = MODEL_TICKS_PER_MS as f64;
-        let mut tasks = vec![
-            ModelTask {
-                first_run_ms: f64::INFINITY,
-                completion_ms: 0.0,
-            };
-            scenario.tasks.len()
-        ];
-        for (metrics, owner) in result
-            .tasks
-            .iter()
-            .zip(split_owners(scenario, model.chunks))
-        {
-            let task = &mut tasks[owner];
-            task.first_run_ms = task.first_run_ms.min(metrics.first_run as f64 / ticks);
-            task.completion_ms = task.completion_ms.max(metrics.completion as f64 / ticks);
-        }
-        let cpus = model.predict.cpus;
-        Ok(ModelOfRun {
-            // From the run's start, like the wall time (the simulator's makespan starts at the first arrival).
-            makespan_ms: tasks
-                .iter()
-                .map(|task| task.completion_ms)
-                .fold(0.0, f64::max),
-            description: format!(
-                "{} on {cpus} CPU{}, calibrated from this run's {busy_ms:.0} ms of CPU",
-                PolicyKind::describe(&model.predict.policy(), "ms"),
-                if cpus == 1 { "" } else { "s" }
-            ),
-            tasks,
-        })
-    }
-}
-
 /// Runs every task of a valid `scenario` as `plan` says: on the calling thread ([`run_cooperative`]) or on the
 /// worker pool ([`run_parallel`], whose pool must be ready).
 pub async fn run_plan<H: Host>(
@@ -280,6 +185,7 @@ pub async fn run_plan<H: Host>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tasklab_core::policy::PolicyKind;
     use tasklab_core::settings::DEFAULT_SLICE_MS;
 
     #[test]

@@ -1,5 +1,8 @@
-//! The Controls panel: scenario, mode, workers, time slice, Run and Stop, and the links that share the settings.
+//! The Controls panel: scenario, mode, policy and quantum, workers, time slice, Run and Stop, and the links that
+//! share the settings. The policy governs real runs and the Predict view alike.
 
+use tasklab_core::policy::PolicyKind;
+use tasklab_core::predict::{PredictSettings, MAX_QUANTUM};
 use tasklab_core::presets::Preset;
 use tasklab_core::settings::{Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use yew::prelude::*;
@@ -78,6 +81,18 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_workers = on_value(|value| value.parse().ok().map(Action::SetWorkers));
     // On change (release), not on every step of the slider: each change rewrites the address bar.
     let on_slice = on_value(|value| value.parse().ok().map(Action::SetSlice));
+    let predict = settings.predict;
+    let on_policy = dispatch.reform(move |event: Event| {
+        let policy = PolicyKind::from_id(&browser::form_value(&event)).unwrap_or(predict.policy);
+        Action::SetPredict(PredictSettings { policy, ..predict })
+    });
+    let on_quantum = dispatch.reform(move |event: Event| {
+        let quantum = browser::form_value(&event)
+            .trim()
+            .parse()
+            .map_or(predict.quantum, |value: u64| value.clamp(1, MAX_QUANTUM));
+        Action::SetPredict(PredictSettings { quantum, ..predict })
+    });
     let on_run = props.on_run.reform(|_: MouseEvent| ());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
     let copy = |with_run: bool| props.on_copy.reform(move |_: MouseEvent| with_run);
@@ -113,6 +128,17 @@ pub fn controls(props: &ControlsProps) -> Html {
             </fieldset>
 
             <div class="knobs">
+                <label>{"Policy "}
+                    <select id="policy" onchange={on_policy} disabled={props.running}>
+                        { for PolicyKind::ALL.iter().map(|policy| html! {
+                            <option value={policy.id()} selected={*policy == predict.policy}>{policy.label()}</option>
+                        }) }
+                    </select>
+                </label>
+                <label title="How long a task may run before the next one gets its turn (round robin; MLFQ's top level, doubling on each lower level).">{"Quantum (ms) "}
+                    <input id="quantum" type="number" min="1" max={MAX_QUANTUM.to_string()} value={predict.quantum.to_string()}
+                           disabled={props.running || !predict.policy.uses_quantum()} onchange={on_quantum} />
+                </label>
                 <label>{"Workers "}
                     <select id="workers" onchange={on_workers} disabled={props.running}>
                         { for (1..=props.max_workers).map(|workers| html! {
@@ -121,7 +147,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </select>
                     <small>{format!(" of {} cores", props.max_workers)}</small>
                 </label>
-                <label>{"Time slice "}
+                <label title="The longest stretch the page's thread computes before it lets the browser draw and react; on workers, how soon a preemptive policy can act.">{"Time slice "}
                     <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
                            value={settings.slice_ms.to_string()} onchange={on_slice} disabled={props.running} />
                     <output id="slice-value">{format!("{} ms", settings.slice_ms)}</output>

@@ -7,18 +7,21 @@ use std::rc::Rc;
 use tasklab_core::policy::PolicyKind;
 use tasklab_core::predict::{
     split_colours, to_sim_scenario, to_sim_scenario_split, PredictSettings, UnitCosts,
-    MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST,
+    MAX_PREDICT_CPUS, MAX_SWITCH_COST,
 };
 use tasklab_core::scenario::Scenario;
 use tasklab_core::sim::{simulate_with, SimError, SimOptions, SimResult, SimScenario};
 use tasklab_core::timeline::Timeline;
+use tasklab_engine::model::{
+    difference_in_words, mean_turnarounds, ModelOfRun, TaskAgainstModel, TaskTimes,
+};
 use tasklab_engine::plan::RunModel;
 use yew::prelude::*;
 
 use crate::browser;
 use crate::error::PageError;
 use crate::panels::exports::ExportButtons;
-use crate::widgets::{swatch, TimelineView};
+use crate::widgets::{format_ms, swatch, TimelineView};
 
 /// Most slices a prediction may have: more could not be drawn usefully, and the simulation runs on the page's
 /// main thread (100,000 slices take a few milliseconds and about 3 MB).
@@ -48,6 +51,10 @@ pub struct MeasuredRun {
     pub how: String,
     /// The simulator's description of what its executor did.
     pub model: RunModel,
+    /// The model of that very run, calibrated from its own CPU time (none if it could not be simulated).
+    pub of_run: Option<ModelOfRun>,
+    /// Its tasks beside the model's.
+    pub tasks: Vec<TaskAgainstModel>,
 }
 
 /// What the Predict panel needs.
@@ -93,14 +100,6 @@ pub fn predict_view(props: &PredictProps) -> Html {
             }
         })
     };
-    let on_policy = {
-        let on_change = props.on_change.clone();
-        Callback::from(move |event: Event| {
-            if let Some(policy) = PolicyKind::from_id(&browser::form_value(&event)) {
-                on_change.emit(PredictSettings { policy, ..settings });
-            }
-        })
-    };
     let on_ties = {
         let on_change = props.on_change.clone();
         Callback::from(move |_| {
@@ -135,20 +134,8 @@ pub fn predict_view(props: &PredictProps) -> Html {
     html! {
         <section class="predict" id="predict">
             <h2>{"Predict: the same scenario on virtual CPUs"}</h2>
-            <p class="story">{"A deterministic simulator replays the scenario under a textbook scheduling policy, one tick per millisecond, with compute sizes converted to time by this machine's measured speed. Change the CPUs to explore hardware you do not have."}</p>
+            <p class="story">{format!("A deterministic simulator replays the scenario under the policy chosen above ({}), the same policy real runs follow, one tick per millisecond, with compute sizes converted to time by this machine's measured speed. Change the CPUs to explore hardware you do not have.", PolicyKind::describe(&settings.policy(), "ms"))}</p>
             <div class="knobs">
-                <label>{"Policy "}
-                    <select id="policy" onchange={on_policy}>
-                        { for PolicyKind::ALL.iter().map(|policy| html! {
-                            <option value={policy.id()} selected={*policy == settings.policy}>{policy.label()}</option>
-                        }) }
-                    </select>
-                </label>
-                <label>{"Quantum (ms) "}
-                    <input id="quantum" type="number" min="1" max={MAX_QUANTUM.to_string()} value={settings.quantum.to_string()}
-                           disabled={!settings.policy.uses_quantum()}
-                           onchange={change(|next, value| next.quantum = value.clamp(1, MAX_QUANTUM))} />
-                </label>
                 <label>{"CPUs "}
                     <input id="cpus" type="number" min="1" max={MAX_PREDICT_CPUS.to_string()} value={settings.cpus.to_string()}
                            onchange={change(|next, value| next.cpus = value.clamp(1, u64::from(MAX_PREDICT_CPUS)) as u32)} />
@@ -169,37 +156,76 @@ pub fn predict_view(props: &PredictProps) -> Html {
     }
 }
 
-/// The model of the last real run (same CPUs, the executor's policy) beside the measurement, on one time scale.
+/// The model of the last real run (same CPUs, the run's policy) beside the measurement, on one time scale, and
+/// task by task.
 fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SimResult) -> Html {
-    let predicted = model.summary.makespan as f64;
-    let difference = if measured.wall_ms > 0.0 {
-        (predicted - measured.wall_ms) / measured.wall_ms * 100.0
-    } else {
-        0.0
-    };
     let settings = measured.model.predict;
     let cpus = settings.cpus;
     let policy = PolicyKind::describe(&settings.policy(), "ms");
+    // The headline uses the model of this very run (its own calibration, fine ticks); the drawing, the page's
+    // costs on millisecond ticks.
+    let (predicted, model_words) = match &measured.of_run {
+        Some(of_run) => (of_run.makespan_ms, of_run.description.clone()),
+        None => (
+            model.summary.makespan as f64,
+            format!("{policy} on {cpus} CPU(s)"),
+        ),
+    };
     let timeline = Timeline::from_simulation(
         format!("Model of your last run · {policy} on {cpus} CPU(s)"),
         model,
         &split_colours(scenario, measured.model.chunks),
     )
     .at_least(measured.wall_ms);
+    let turnaround_line = mean_turnarounds(&measured.tasks).map(|(real, modelled)| {
+        format!(
+            " Mean turnaround: {} measured, {} modelled ({}).",
+            format_ms(real),
+            format_ms(modelled),
+            difference_in_words(real, modelled)
+        )
+    });
+    let cell = |real: f64, modelled: f64| {
+        html! {
+            <td>{format_ms(real)}<br/><small>{format!("model {} · {:+.1}", format_ms(modelled), real - modelled)}</small></td>
+        }
+    };
+    let row = |task: &TaskAgainstModel| {
+        let (real, modelled): (&TaskTimes, &TaskTimes) = (&task.measured, &task.model);
+        html! {
+            <tr>
+                <td>{task.name.clone()}</td>
+                {cell(real.first_run, modelled.first_run)}
+                {cell(real.completion, modelled.completion)}
+                {cell(real.response, modelled.response)}
+                {cell(real.turnaround, modelled.turnaround)}
+                {cell(real.waiting, modelled.waiting)}
+            </tr>
+        }
+    };
     html! {
         <div class="comparison" id="prediction-vs-measured">
             <h3>{"Your last run against its model"}</h3>
             <p>
                 {format!(
-                    "Model ({policy} on {cpus} CPU{}): {predicted:.0} ms. Measured ({}): {:.0} ms. Difference: ",
-                    if cpus == 1 { "" } else { "s" },
+                    "Measured ({}): {:.0} ms. Model ({model_words}): {predicted:.0} ms. The run ",
                     measured.how,
                     measured.wall_ms
                 )}
-                <strong id="prediction-difference">{format!("{difference:+.1}%")}</strong>
-                {". The measurement also pays for what the model leaves out: yields, rendering, the browser and other programs."}
+                <strong id="prediction-difference">{difference_in_words(measured.wall_ms, predicted)}</strong>
+                {"."}{turnaround_line.unwrap_or_default()}
+                {" The model leaves out what the browser costs: yielding, drawing, handing work to workers."}
             </p>
             <TimelineView timeline={Rc::new(timeline)} />
+            if !measured.tasks.is_empty() {
+                <div class="table-scroll">
+                    <table class="task-table" id="run-vs-model">
+                        <caption>{"Each task, measured (ms) and as the model predicts it, with the difference"}</caption>
+                        <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th></tr></thead>
+                        <tbody>{ for measured.tasks.iter().map(row) }</tbody>
+                    </table>
+                </div>
+            }
         </div>
     }
 }
