@@ -432,3 +432,73 @@ describe('page served without cross-origin isolation', () => {
     await context.close();
   });
 });
+
+describe('real runs follow the scenario and the policy', () => {
+  test('preemptive priority: nobody starts before arriving, the lowest priority finishes last', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=priority-starvation&mode=multitasking&policy=priority-preemptive&slice=5`);
+    const report = await clickRunAndWait(page);
+    assert.equal(report.policy, 'priority-preemptive');
+    assert.equal(report.checksums_agree, true);
+    for (const slice of report.slices) {
+      assert.ok(slice.start_ms >= report.tasks[slice.task].arrival_ms, `slice of ${slice.task} at ${slice.start_ms}`);
+    }
+    for (const task of report.tasks) assert.ok(task.first_run_ms >= task.arrival_ms);
+    const lowest = report.tasks.reduce((worst, task, index) => (task.priority > report.tasks[worst].priority ? index : worst), 0);
+    const last = report.tasks.reduce((late, task, index) => (task.end_ms > report.tasks[late].end_ms ? index : late), 0);
+    assert.equal(last, lowest);
+    assert.ok(report.model_makespan_ms > 0 && typeof report.model === 'string');
+    // The run against its model, task by task.
+    await page.waitForSelector('#run-vs-model');
+    assert.equal(await page.locator('#run-vs-model tbody tr').count(), report.tasks.length);
+    assert.match(await page.innerText('#prediction-difference'), /measured .* (slower|faster) than the model|as the model predicts/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('FCFS on cpu-batch: once a task has started after another, the earlier never runs again', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&mode=multitasking&policy=fcfs&slice=5`);
+    const report = await clickRunAndWait(page);
+    assert.equal(report.policy, 'fcfs');
+    assert.equal(report.checksums_agree, true);
+    const slices = [...report.slices].sort((a, b) => a.start_ms - b.start_ms);
+    const started = new Set();
+    let current = -1;
+    for (const slice of slices) {
+      if (slice.task !== current) {
+        assert.ok(!started.has(slice.task), `task ${slice.task} ran again after another had started`);
+        started.add(slice.task);
+        current = slice.task;
+      }
+    }
+    assert.ok(slices.length > report.tasks.length, 'still cut into slices that yield');
+    assert.ok(report.frames > 5, `${report.frames} frames drawn`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('choosing a preset applies the policy its story needs, in the controls and the link', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs`);
+    await page.selectOption('#preset', 'convoy');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('policy') === 'fcfs');
+    assert.equal(await page.inputValue('#policy'), 'fcfs');
+    await page.selectOption('#preset', 'late-arrival');
+    assert.equal(await page.inputValue('#policy'), 'srtf');
+    const report = await clickRunAndWait(page);
+    assert.equal(report.policy, 'srtf');
+    // The short task arrives at 30 ms and, being shorter, finishes first.
+    assert.ok(report.tasks[1].first_run_ms >= 30);
+    assert.ok(report.tasks[1].end_ms < report.tasks[0].end_ms);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('multiprocessing dispatches by priority and respects arrivals', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=priority-starvation&mode=multiprocessing&workers=1&policy=priority`);
+    await waitForPool(page);
+    const report = await clickRunAndWait(page);
+    assert.equal(report.checksums_agree, true);
+    for (const task of report.tasks) assert.ok(task.first_run_ms >= task.arrival_ms - 0.5);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
