@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use tasklab_core::predict::UnitCosts;
-use tasklab_core::report::RunReport;
+use tasklab_core::report::{RunReport, TaskResult};
 use tasklab_core::scenario::{Scenario, TaskRun, TaskSpec, TaskStep};
 use tasklab_core::settings::Settings;
 use tasklab_engine::plan::{run_plan, ExecutorPlan};
@@ -169,7 +169,19 @@ async fn run(
         wall_ms: record.wall_ms,
         stopped: record.stopped,
         checksums_agree,
-        tasks: record.tasks.clone(),
+        tasks: record
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| {
+                let modelled = model.as_ref().and_then(|model| model.tasks.get(index));
+                TaskResult {
+                    model_first_run_ms: modelled.map(|task| task.first_run_ms),
+                    model_end_ms: modelled.map(|task| task.completion_ms),
+                    ..task.clone()
+                }
+            })
+            .collect(),
         slices: record.slices.clone(),
         lanes_used: record.lanes_used(),
         busy_per_lane: record.busy_fraction_per_lane(),

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! tasklab [SCENARIO.json | -] [--policy P] [--quantum N] [--boost N] [--higher-is-higher] [--cpus N]
-//!         [--switch-cost N] [--jobs LIST] [--priorities LIST] [--preempted-first] [--json]
+//!         [--switch-cost N] [--jobs LIST] [--priorities LIST] [--preempted-first]
+//!         [--conventions default|ostep] [--io-stay] [--io-bump] [--json]
 //! tasklab bench [--sizes LIST] [--repeat N] [--ticks N] [--no-trace]
 //! ```
 //!

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use tasklab_core::policy::{PolicyKind, PolicyKnobs, MLFQ_BOOST_QUANTA};
 use tasklab_core::sim::{
     Burst, Conventions, Machine, Policy, SimInput, SimScenario, SimTask, MAX_CPUS,
@@ -116,9 +116,27 @@ struct RunArgs {
     /// A task preempted at tick t queues before one arriving at t
     #[arg(long)]
     preempted_first: bool,
+    /// Tie and MLFQ conventions [default: the scenario file's, or default]
+    #[arg(long, value_name = "SET", value_enum)]
+    conventions: Option<ConventionsFlag>,
+    /// With ostep conventions: a task issuing an I/O keeps its MLFQ level (mlfq.py -S)
+    #[arg(long)]
+    io_stay: bool,
+    /// With ostep conventions: a task back from I/O goes to the front of its MLFQ queue (mlfq.py -I)
+    #[arg(long)]
+    io_bump: bool,
     /// Print the result as JSON instead of tables
     #[arg(long)]
     json: bool,
+}
+
+/// `--conventions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConventionsFlag {
+    /// tasklab's own tie conventions
+    Default,
+    /// The results of OSTEP's scheduler.py and mlfq.py (1 CPU, no switch cost)
+    Ostep,
 }
 
 /// Flags of `tasklab bench`.
@@ -274,6 +292,7 @@ fn examples() -> String {
   tasklab --jobs 0:8,1:4,2:9,3:5 --policy {shortest} --cpus 2 --switch-cost 1
   tasklab --jobs 5,3,8 --priorities 2,1,3 --policy {preemptive}
   tasklab --jobs 30,5,5 --policy {feedback} --quantum 2 --boost 0
+  tasklab --jobs 3,5,3 --policy {round_robin} --quantum 2 --conventions ostep
   tasklab bench --sizes 1000,10000 --repeat 3
 
 Flags override the machine and policy given in the scenario file.
@@ -354,10 +373,7 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
         }
         (None, None) => Policy::Fcfs,
     };
-    let mut conventions = input.conventions.unwrap_or_default();
-    if flags.preempted_first {
-        conventions.arrival_before_preempted = false;
-    }
+    let conventions = conventions(input.conventions.unwrap_or_default(), &flags)?;
     Ok(RunRequest {
         scenario: SimScenario { tasks },
         machine,
@@ -365,6 +381,33 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
         conventions,
         json: flags.json,
     })
+}
+
+/// The file's conventions with --conventions, --io-stay, --io-bump and --preempted-first applied.
+fn conventions(from_file: Conventions, flags: &RunArgs) -> Result<Conventions, InputError> {
+    let mut conventions = match flags.conventions {
+        None => from_file,
+        Some(ConventionsFlag::Default) if from_file.is_ostep() => Conventions::default(),
+        Some(ConventionsFlag::Default) => from_file,
+        Some(ConventionsFlag::Ostep) if from_file.is_ostep() => from_file,
+        Some(ConventionsFlag::Ostep) => Conventions::ostep(),
+    };
+    if conventions.is_ostep() {
+        if flags.preempted_first {
+            return Err(InputError(
+                "--preempted-first does not apply to the ostep conventions (their tie order is fixed)".into(),
+            ));
+        }
+        conventions.io_stay |= flags.io_stay;
+        conventions.io_bump |= flags.io_bump;
+    } else if flags.io_stay || flags.io_bump {
+        return Err(InputError(
+            "--io-stay and --io-bump need the ostep conventions (--conventions ostep)".into(),
+        ));
+    } else if flags.preempted_first {
+        conventions.arrival_before_preempted = false;
+    }
+    Ok(conventions)
 }
 
 /// Applies --quantum / --boost / --higher-is-higher to the policy of a scenario file.

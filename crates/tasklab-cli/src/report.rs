@@ -3,12 +3,30 @@
 use std::fmt::Write;
 
 use tasklab_core::policy::PolicyKind;
-use tasklab_core::sim::{Policy, SimResult, SliceKind, TraceSlice};
+use tasklab_core::sim::{Conventions, Policy, SimResult, SliceKind, TraceSlice};
 
 use crate::options::RunRequest;
 
 /// Most trace slices listed per CPU before the list is cut short.
 const MAX_SLICES_SHOWN_PER_CPU: usize = 60;
+
+/// The conventions in a few words.
+fn describe_conventions(conventions: &Conventions) -> &'static str {
+    match (
+        conventions.is_ostep(),
+        conventions.io_stay,
+        conventions.io_bump,
+    ) {
+        (true, false, false) => "ostep conventions",
+        (true, true, false) => "ostep conventions, io_stay",
+        (true, false, true) => "ostep conventions, io_bump",
+        (true, true, true) => "ostep conventions, io_stay, io_bump",
+        (false, ..) if conventions.arrival_before_preempted => {
+            "arrivals queue before preempted tasks"
+        }
+        (false, ..) => "preempted tasks queue before arrivals",
+    }
+}
 
 /// The result as text: a header, the per-task table, the summary and the trace per CPU.
 pub fn tables(request: &RunRequest, result: &SimResult) -> String {
@@ -24,11 +42,7 @@ pub fn tables(request: &RunRequest, result: &SimResult) -> String {
         "policy {} · {cpus} · switch cost {} · {}",
         describe_policy(&request.policy),
         machine.switch_cost,
-        if request.conventions.arrival_before_preempted {
-            "arrivals queue before preempted tasks"
-        } else {
-            "preempted tasks queue before arrivals"
-        }
+        describe_conventions(&request.conventions)
     );
     let _ = writeln!(out);
 

@@ -314,3 +314,108 @@ fn small_benchmark_runs() {
     assert!(text.contains("slices/s"), "{text}");
     assert_eq!(text.lines().count(), 4, "{text}");
 }
+
+/// `--conventions ostep` gives OSTEP's numbers (mlfq-001 of the core's fixtures: the job displaced by a new
+/// arrival resumes ahead of the other one), and its flags are checked.
+#[test]
+fn ostep_conventions() {
+    let scenario = r#"{
+        "tasks": [
+            {"bursts": [{"cpu": 20}]},
+            {"bursts": [{"cpu": 20}]},
+            {"arrival": 12, "bursts": [{"cpu": 3}]}
+        ],
+        "policy": {"kind": "mlfq", "queues": [{"quantum": 5, "allotment": 5}, {"quantum": 5, "allotment": 5}]}
+    }"#;
+    let completions = |args: &[&str]| {
+        let output = tasklab(args, Some(scenario));
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        let document: serde_json::Value =
+            serde_json::from_str(&stdout(&output)).expect("valid JSON");
+        let tasks = document["result"]["tasks"]
+            .as_array()
+            .expect("tasks")
+            .clone();
+        let completions: Vec<u64> = tasks
+            .iter()
+            .map(|task| task["completion"].as_u64().expect("completion"))
+            .collect();
+        (document["conventions"].clone(), completions)
+    };
+    let (conventions, ostep) = completions(&["-", "--json", "--conventions", "ostep"]);
+    assert_eq!(conventions["preset"], "ostep");
+    assert_eq!(ostep, vec![38, 43, 15]);
+    let (_, default) = completions(&["-", "--json"]);
+    assert_ne!(
+        default, ostep,
+        "the default conventions requeue job 0 at the back"
+    );
+    let (conventions, _) = completions(&["-", "--json", "--conventions", "ostep", "--io-bump"]);
+    assert_eq!(conventions["io_bump"], true);
+    assert_eq!(conventions["io_stay"], false);
+    // The file's conventions flow through; --conventions default overrides them.
+    let from_file = r#"{"tasks": [{"bursts": [{"cpu": 3}]}], "conventions": "ostep"}"#;
+    let output = tasklab(&["-", "--json", "--io-stay"], Some(from_file));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(document["conventions"]["io_stay"], true);
+    let output = tasklab(
+        &["-", "--json", "--conventions", "default"],
+        Some(from_file),
+    );
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(
+        document["conventions"],
+        serde_json::json!({"arrival_before_preempted": true})
+    );
+    let output = tasklab(&["--jobs", "3", "--conventions", "ostep"], None);
+    assert!(stdout(&output).contains("ostep conventions"));
+
+    assert_rejected(
+        &["--jobs", "3", "--io-stay"],
+        None,
+        "--io-stay and --io-bump need the ostep conventions",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--conventions", "default", "--io-bump"],
+        None,
+        "need the ostep conventions",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--conventions", "ostep", "--preempted-first"],
+        None,
+        "--preempted-first does not apply to the ostep conventions",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--conventions", "ostep", "--cpus", "2"],
+        None,
+        "ostep conventions are defined for 1 CPU",
+    );
+    assert_rejected(
+        &[
+            "--jobs",
+            "3",
+            "--conventions",
+            "ostep",
+            "--switch-cost",
+            "1",
+        ],
+        None,
+        "without switch cost",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--conventions", "bsd"],
+        None,
+        "expected one of: default, ostep",
+    );
+    assert_rejected(
+        &["-"],
+        Some(r#"{"tasks": [{"bursts": [{"cpu": 3}]}], "conventions": "osteps"}"#),
+        "osteps",
+    );
+    assert_rejected(
+        &["-"],
+        Some(r#"{"tasks": [{"bursts": [{"cpu": 3}]}], "conventions": {"io_stay": true}}"#),
+        "io_stay and io_bump need the ostep preset",
+    );
+}

@@ -69,6 +69,7 @@ impl PredictSettings {
     pub fn conventions(&self) -> Conventions {
         Conventions {
             arrival_before_preempted: self.arrival_before_preempted,
+            ..Conventions::default()
         }
     }
 }

@@ -36,6 +36,12 @@ pub struct TaskResult {
     pub first_run_ms: Option<f64>,
     /// When its last phase ended (None if stopped before).
     pub end_ms: Option<f64>,
+    /// Its first run in the model of the run (`RunReport::model`), if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_first_run_ms: Option<f64>,
+    /// Its completion in the model of the run, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_end_ms: Option<f64>,
 }
 
 /// Formats a checksum the way reports show it.

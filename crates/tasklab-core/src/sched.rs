@@ -12,13 +12,18 @@
 //! - **MLFQ levels**: [`Rules::after_run`] counts the allotment and moves a task down; [`ReadyQueue::boost`]
 //!   moves every ready task to the top level.
 //!
+//! The `ostep` conventions ([`crate::sim::Conventions::ostep`]) change a few of these answers for MLFQ, as OSTEP's
+//! `mlfq.py` does; they are the [`MlfqVariant`] of the rules, chosen by [`Rules::with_conventions`]: the quantum
+//! continues across turns, the allotment is counted at quantum expiries only, `io_stay` resets the time used at an
+//! I/O, and the boost queues the lowest level first. (The order of events within a tick is the simulator's.)
+//!
 //! Time is an abstract `u64`: the simulator passes ticks, the executors microseconds. Nothing here allocates per
 //! decision, so the simulator's cost per slice stays that of a heap or deque operation.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::sim::{MlfqLevel, Policy};
+use crate::sim::{Conventions, MlfqLevel, Policy};
 
 /// What orders the ready tasks of a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +47,36 @@ pub struct Standing {
     pub used: u64,
 }
 
-/// The rules of one policy. Build with [`Rules::new`].
+/// How an MLFQ counts time and boosts: tasklab's textbook rules (the default) or OSTEP's `mlfq.py`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MlfqVariant {
+    /// `mlfq.py`: a quantum is a budget that survives I/O and preemption (a turn lasts what is left of it, not a
+    /// fresh quantum), and the allotment is only checked when a quantum runs out. Default: every turn gets a fresh
+    /// quantum cut to what is left of the allotment.
+    pub continued_quantum: bool,
+    /// `mlfq.py`: a boost appends the bottom level to the top queue first, then the levels upwards. Default: the
+    /// levels from the top down.
+    pub boost_lowest_first: bool,
+    /// `mlfq.py -S`: issuing an I/O refills the task's quantum and allotment at its level.
+    pub io_stay: bool,
+    /// `mlfq.py -I`: a task back from I/O goes to the front of its level's queue (and so takes the CPU of a
+    /// running task of the same level).
+    pub io_bump: bool,
+}
+
+impl MlfqVariant {
+    /// OSTEP's `mlfq.py`, with its `-S` and `-I` flags.
+    pub fn ostep(io_stay: bool, io_bump: bool) -> Self {
+        MlfqVariant {
+            continued_quantum: true,
+            boost_lowest_first: true,
+            io_stay,
+            io_bump,
+        }
+    }
+}
+
+/// The rules of one policy. Build with [`Rules::new`] (or [`Rules::with_conventions`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     order: Order,
@@ -51,6 +85,7 @@ pub struct Rules {
     levels: Vec<MlfqLevel>,
     boost_period: Option<u64>,
     higher_number_is_higher: bool,
+    mlfq: MlfqVariant,
 }
 
 impl Rules {
@@ -63,6 +98,7 @@ impl Rules {
             levels: Vec::new(),
             boost_period: None,
             higher_number_is_higher: false,
+            mlfq: MlfqVariant::default(),
         };
         match policy {
             Policy::Fcfs => base,
@@ -99,6 +135,21 @@ impl Rules {
                 ..base
             },
         }
+    }
+
+    /// The rules of `policy` under `conventions`: as [`Rules::new`], with OSTEP's MLFQ variant when the
+    /// conventions are `ostep` and the policy is an MLFQ (other policies have no variant).
+    pub fn with_conventions(policy: &Policy, conventions: &Conventions) -> Self {
+        let mut rules = Rules::new(policy);
+        if conventions.is_ostep() && rules.order == Order::Level {
+            rules.mlfq = MlfqVariant::ostep(conventions.io_stay, conventions.io_bump);
+        }
+        rules
+    }
+
+    /// The MLFQ variant in force (the default one for other policies).
+    pub fn mlfq_variant(&self) -> MlfqVariant {
+        self.mlfq
     }
 
     /// What orders the ready tasks.
@@ -158,6 +209,11 @@ impl Rules {
         }
         let last_level = self.levels.len().saturating_sub(1);
         match self.levels.get(standing.level) {
+            // mlfq.py: the turn ends with what is left of the current quantum.
+            Some(level) if self.mlfq.continued_quantum => {
+                let quantum = level.quantum.max(1);
+                remaining.min(quantum - standing.used % quantum)
+            }
             // The turn ends with the allotment, so the move down happens on time.
             Some(level) if standing.level < last_level => remaining
                 .min(level.quantum)
@@ -171,6 +227,16 @@ impl Rules {
     /// level down with a fresh allotment (the last level keeps its tasks).
     #[inline]
     pub fn after_run(&self, standing: Standing, ran: u64) -> Standing {
+        self.after_turn(standing, ran, false)
+    }
+
+    /// [`Rules::after_run`] for a turn that may end by issuing an I/O (`starts_io`), which matters with
+    /// [`MlfqVariant::io_stay`].
+    #[inline]
+    pub fn after_turn(&self, standing: Standing, ran: u64, starts_io: bool) -> Standing {
+        if self.mlfq.continued_quantum {
+            return self.after_turn_continued(standing, ran, starts_io);
+        }
         let used = standing.used.saturating_add(ran);
         let last_level = self.levels.len().saturating_sub(1);
         match self.levels.get(standing.level) {
@@ -182,6 +248,39 @@ impl Rules {
                 level: standing.level,
                 used,
             },
+        }
+    }
+
+    /// `mlfq.py`'s accounting: `used` counts the ticks at the level, so the quantum runs out whenever it reaches a
+    /// multiple of the quantum (turns never cross one), and only then is the allotment (in ticks) checked.
+    fn after_turn_continued(&self, standing: Standing, ran: u64, starts_io: bool) -> Standing {
+        let mut used = standing.used.saturating_add(ran);
+        let Some(level) = self.levels.get(standing.level) else {
+            return Standing { used, ..standing };
+        };
+        let quantum = level.quantum.max(1);
+        let expired = ran > 0 && used.is_multiple_of(quantum);
+        if starts_io && self.mlfq.io_stay {
+            // -S refills quantum and allotment; mlfq.py still counts an expiry seen before the refill, which uses
+            // one quantum of the fresh allotment.
+            used = if expired { quantum } else { 0 };
+        }
+        if !expired {
+            return Standing { used, ..standing };
+        }
+        if standing.level + 1 >= self.levels.len() {
+            // The bottom level only ever refills.
+            Standing {
+                used: 0,
+                ..standing
+            }
+        } else if used >= level.allotment {
+            Standing {
+                level: standing.level + 1,
+                used: 0,
+            }
+        } else {
+            Standing { used, ..standing }
         }
     }
 
@@ -247,6 +346,8 @@ enum Queue<T> {
 pub struct ReadyQueue<T> {
     queue: Queue<T>,
     len: usize,
+    /// [`MlfqVariant::boost_lowest_first`].
+    boost_lowest_first: bool,
 }
 
 impl<T> ReadyQueue<T> {
@@ -262,7 +363,11 @@ impl<T> ReadyQueue<T> {
                 nonempty: 0,
             },
         };
-        ReadyQueue { queue, len: 0 }
+        ReadyQueue {
+            queue,
+            len: 0,
+            boost_lowest_first: rules.mlfq.boost_lowest_first,
+        }
     }
 
     /// Number of ready tasks.
@@ -351,12 +456,20 @@ impl<T> ReadyQueue<T> {
         }
     }
 
-    /// MLFQ boost: every ready task moves to the top level, keeping their order (top level first).
+    /// MLFQ boost: every ready task moves to the top level, keeping their order within a level. The top level's
+    /// tasks stay first; then come the other levels from the top down, or from the bottom up with
+    /// [`MlfqVariant::boost_lowest_first`].
     pub fn boost(&mut self) {
         if let Queue::Levels { queues, nonempty } = &mut self.queue {
             if let Some((top, lower)) = queues.split_first_mut() {
-                for queue in lower {
-                    top.append(queue);
+                if self.boost_lowest_first {
+                    for queue in lower.iter_mut().rev() {
+                        top.append(queue);
+                    }
+                } else {
+                    for queue in lower {
+                        top.append(queue);
+                    }
                 }
                 *nonempty = u64::from(!top.is_empty());
             }
@@ -431,6 +544,75 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
         assert_eq!(order, ['a', 'b', 'c']);
         assert_eq!(rules.boosts_due(250), 2);
+    }
+
+    fn ostep_mlfq(io_stay: bool) -> Rules {
+        let policy = Policy::Mlfq {
+            queues: vec![
+                MlfqLevel {
+                    quantum: 3,
+                    allotment: 6,
+                },
+                MlfqLevel {
+                    quantum: 3,
+                    allotment: 3,
+                },
+                MlfqLevel {
+                    quantum: 4,
+                    allotment: 4,
+                },
+            ],
+            boost_period: None,
+        };
+        Rules::with_conventions(&policy, &Conventions::ostep_with(io_stay, false))
+    }
+
+    #[test]
+    fn ostep_continues_the_quantum_and_checks_the_allotment_at_expiries() {
+        let rules = ostep_mlfq(false);
+        let at = |level, used| Standing { level, used };
+        // 2 of 3 ticks used: the next turn lasts what is left of the quantum, not a fresh one.
+        assert_eq!(rules.turn_length(100, at(0, 2)), 1);
+        assert_eq!(rules.turn_length(100, at(0, 3)), 3);
+        // Expiry with allotment left: same level; expiry with the allotment used: one level down.
+        assert_eq!(rules.after_run(at(0, 2), 1), at(0, 3));
+        assert_eq!(rules.after_run(at(0, 5), 1), at(1, 0));
+        // A cut turn (preemption) is not an expiry; the bottom level only refills.
+        assert_eq!(rules.after_run(at(0, 3), 1), at(0, 4));
+        assert_eq!(rules.after_run(at(2, 1), 3), at(2, 0));
+        // A default MLFQ under other conventions, and other policies, have no variant.
+        assert_eq!(
+            Rules::new(&Policy::Fcfs).mlfq_variant(),
+            MlfqVariant::default()
+        );
+        let rr = Rules::with_conventions(&Policy::RoundRobin { quantum: 2 }, &Conventions::ostep());
+        assert_eq!(rr.mlfq_variant(), MlfqVariant::default());
+    }
+
+    #[test]
+    fn ostep_io_stay_refills_except_for_the_expiry_it_falls_on() {
+        let rules = ostep_mlfq(true);
+        let at = |level, used| Standing { level, used };
+        assert_eq!(rules.after_turn(at(0, 4), 1, true), at(0, 0));
+        // I/O on the tick the quantum runs out: refilled, then one quantum of the fresh allotment is used.
+        assert_eq!(rules.after_turn(at(0, 4), 2, true), at(0, 3));
+        assert_eq!(rules.after_turn(at(1, 1), 2, true), at(2, 0));
+        // Without an I/O, -S changes nothing.
+        assert_eq!(rules.after_turn(at(0, 4), 1, false), at(0, 5));
+        assert_eq!(ostep_mlfq(false).after_turn(at(0, 4), 1, true), at(0, 5));
+    }
+
+    #[test]
+    fn ostep_boost_queues_the_lowest_level_first() {
+        let rules = ostep_mlfq(false);
+        let mut queue = ReadyQueue::new(&rules);
+        queue.push('m', 1, entry(0, 1));
+        queue.push('t', 0, entry(0, 0));
+        queue.push('b', 2, entry(0, 2));
+        queue.push('n', 1, entry(0, 3));
+        queue.boost();
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
+        assert_eq!(order, ['t', 'b', 'm', 'n']);
     }
 
     #[test]

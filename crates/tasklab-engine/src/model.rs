@@ -270,6 +270,8 @@ mod tests {
                     priority: 0,
                     first_run_ms: Some(0.0),
                     end_ms: Some(cpu[0]),
+                    model_first_run_ms: None,
+                    model_end_ms: None,
                 },
                 TaskResult {
                     name: "Short task".into(),
@@ -278,6 +280,8 @@ mod tests {
                     priority: 0,
                     first_run_ms: Some(cpu[0]),
                     end_ms: Some(cpu[0] + cpu[1]),
+                    model_first_run_ms: None,
+                    model_end_ms: None,
                 },
             ],
             slices: vec![

@@ -107,6 +107,8 @@ impl RecordBuilder {
                         priority,
                         first_run_ms,
                         end_ms,
+                        model_first_run_ms: None,
+                        model_end_ms: None,
                     }
                 },
             )

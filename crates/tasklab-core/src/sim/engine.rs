@@ -11,6 +11,10 @@
 //! 5. free CPUs take ready tasks,
 //! 6. for preemptive policies, a ready task strictly better than the worst running one takes its CPU.
 //!
+//! Under the `ostep` conventions (one CPU, no switch cost) a tick follows `mlfq.py`'s order instead
+//! ([`Engine::step_ostep`]): the task whose quantum expired is queued first, then the boost, then arrivals, then
+//! I/O returns; a task displaced by a better one goes back to the front of its queue.
+//!
 //! Costs per slice: O(log n) for the heaps (ready tasks for the keyed policies, I/O returns, CPU events), O(1)
 //! for the FIFO policies; choosing a CPU is O(1) with bit masks (at most 64 CPUs). The only O(CPUs) scan is the
 //! preemption check of the preemptive policies.
@@ -20,7 +24,7 @@ use std::collections::BinaryHeap;
 
 use super::error::{SimError, DEFAULT_MAX_SLICES};
 use super::metrics::{SliceKind, TraceSlice};
-use super::model::{Burst, Policy};
+use super::model::{Burst, Conventions, Policy};
 use crate::sched::{Entry, Order, ReadyQueue, Rules, Standing};
 
 /// A validated task: bursts merged, alternating, each at least one tick long.
@@ -38,7 +42,7 @@ pub(crate) struct RunConfig<'a> {
     pub cpus: u32,
     pub switch_cost: u64,
     pub policy: &'a Policy,
-    pub arrival_before_preempted: bool,
+    pub conventions: Conventions,
     pub record_trace: bool,
     pub max_slices: u64,
     pub max_steps: u64,
@@ -60,6 +64,16 @@ pub(crate) struct RunOutcome {
 }
 
 const NO_CPU: u32 = u32::MAX;
+
+// `ostep` entry classes, for the keyed policies: at one tick, a task whose turn ended first, then arrivals, then
+// I/O returns (FIFO and MLFQ queues follow the push order, which is the same).
+const OSTEP_EXPIRED: u8 = 0;
+const OSTEP_ARRIVAL: u8 = 1;
+const OSTEP_RETURN: u8 = 2;
+
+fn ostep_entry(at: u64, class: u8, index: usize) -> Entry {
+    Entry { at, class, index }
+}
 const NOT_YET: u64 = u64::MAX;
 
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +130,12 @@ struct Engine<'a> {
     switch_cost: u64,
     arrival_class: u8,
     preempted_class: u8,
+    /// The `ostep` conventions: each tick goes through [`Engine::step_ostep`].
+    ostep: bool,
+    /// `mlfq.py -S` (MLFQ under `ostep` only): the end of a turn needs to know whether an I/O follows.
+    io_stay: bool,
+    /// `mlfq.py -I` (MLFQ under `ostep` only): I/O returns go to the front of their level.
+    io_bump: bool,
     cpus: Vec<Cpu>,
     /// Bit c set when CPU c is free.
     free_mask: u64,
@@ -144,6 +164,8 @@ struct Engine<'a> {
     entered: Vec<Runnable>,
     preempted: Vec<Runnable>,
     starting: Vec<(u32, Runnable)>,
+    /// `ostep`: the I/O returns of a tick as (issue tick, task).
+    returns: Vec<(u64, usize)>,
 }
 
 /// Runs one simulation. The inputs must have been validated.
@@ -219,12 +241,13 @@ impl<'a> Engine<'a> {
         } else {
             (1u64 << cpu_count) - 1
         };
-        let rules = Rules::new(config.policy);
+        let rules = Rules::with_conventions(config.policy, &config.conventions);
+        let variant = rules.mlfq_variant();
         let ready = ReadyQueue::new(&rules);
         let mut arrival_order: Vec<usize> = (0..config.tasks.len()).collect();
         // Stable sort: equal arrivals keep scenario order.
         arrival_order.sort_by_key(|&task| config.tasks[task].arrival);
-        let (arrival_class, preempted_class) = if config.arrival_before_preempted {
+        let (arrival_class, preempted_class) = if config.conventions.arrival_before_preempted {
             (0, 1)
         } else {
             (1, 0)
@@ -238,6 +261,9 @@ impl<'a> Engine<'a> {
             switch_cost: config.switch_cost,
             arrival_class,
             preempted_class,
+            ostep: config.conventions.is_ostep(),
+            io_stay: variant.io_stay,
+            io_bump: variant.io_bump,
             cpus: vec![
                 Cpu {
                     activity: Activity::Free { since: 0 },
@@ -286,6 +312,7 @@ impl<'a> Engine<'a> {
             entered: Vec::new(),
             preempted: Vec::new(),
             starting: Vec::new(),
+            returns: Vec::new(),
         }
     }
 
@@ -322,6 +349,9 @@ impl<'a> Engine<'a> {
     }
 
     fn step(&mut self, tick: u64) -> Result<(), SimError> {
+        if self.ostep {
+            return self.step_ostep(tick);
+        }
         self.end_cpu_events(tick)?;
         self.boost_if_due(tick)?;
         let mut starting = std::mem::take(&mut self.starting);
@@ -422,7 +452,11 @@ impl<'a> Engine<'a> {
         item.last_cpu = cpu;
         if self.order == Order::Level {
             let standing = self.mlfq_state(item.task);
-            self.cold[item.task].standing = self.rules.after_run(standing, ran);
+            // Merged bursts alternate, so a CPU burst that is not the last one is followed by an I/O.
+            let starts_io = self.io_stay
+                && item.remaining == 0
+                && self.cold[item.task].burst + 1 < self.tasks[item.task].bursts.len();
+            self.cold[item.task].standing = self.rules.after_turn(standing, ran, starts_io);
         }
         Ok(item)
     }
@@ -467,9 +501,20 @@ impl<'a> Engine<'a> {
         if due <= self.boosts_done {
             return Ok(());
         }
+        if self.ostep && tick.is_multiple_of(period) {
+            // Before `boosts_done` moves on, so the run is accounted at the level it ran at.
+            for cpu in 0..self.cpus.len() {
+                self.requeue_at_front(cpu, tick)?;
+            }
+        }
         self.boosts_done = due;
         if !tick.is_multiple_of(period) {
             // Boosts passed while nothing ran or waited: tasks in I/O are reset lazily.
+            return Ok(());
+        }
+        if self.ostep {
+            // The running task is already back at the front of its level and moves with it.
+            self.ready.boost();
             return Ok(());
         }
         // Running tasks start a fresh slice at the top level.
@@ -483,6 +528,117 @@ impl<'a> Engine<'a> {
             }
         }
         self.ready.boost();
+        Ok(())
+    }
+
+    /// One tick under the `ostep` conventions, in `mlfq.py`'s order (see `docs/ostep-semantics.md`).
+    fn step_ostep(&mut self, tick: u64) -> Result<(), SimError> {
+        self.end_cpu_events(tick)?;
+        // mlfq.py queues a task whose quantum ran out at the end of the previous tick, before this tick's boost
+        // and arrivals.
+        let mut preempted = std::mem::take(&mut self.preempted);
+        preempted.sort_unstable_by_key(|item| item.task);
+        for &item in &preempted {
+            self.push_ready(item, tick, OSTEP_EXPIRED);
+        }
+        preempted.clear();
+        self.preempted = preempted;
+        let mut starting = std::mem::take(&mut self.starting);
+        for (cpu, item) in starting.drain(..) {
+            self.begin_run(cpu, item, tick);
+        }
+        self.starting = starting;
+        self.boost_if_due(tick)?;
+        self.enqueue_ostep(tick)?;
+        self.dispatch_free_cpus(tick)
+    }
+
+    /// `ostep`: arrivals (by index), then I/O returns (in issue order) enter the ready queue; a running task that
+    /// one of them displaces goes back to the front of its queue first, keeping the rest of its quantum (in
+    /// mlfq.py it never left the front of its queue).
+    fn enqueue_ostep(&mut self, tick: u64) -> Result<(), SimError> {
+        while let Some(&task) = self.arrival_order.get(self.next_arrival) {
+            if self.tasks[task].arrival != tick {
+                break;
+            }
+            self.next_arrival += 1;
+            self.enter_next_burst(task, tick);
+        }
+        let arrivals = self.entered.len();
+        let mut returns = std::mem::take(&mut self.returns);
+        while let Some(&Reverse((io_tick, task))) = self.io_returns.peek() {
+            if io_tick != tick {
+                break;
+            }
+            self.io_returns.pop();
+            let length = self.tasks[task]
+                .bursts
+                .get(self.cold[task].burst)
+                .map_or(0, |burst| burst.ticks());
+            returns.push((tick.saturating_sub(length), task));
+        }
+        returns.sort_unstable();
+        for &(_, task) in &returns {
+            self.cold[task].burst += 1;
+            self.enter_next_burst(task, tick);
+        }
+        returns.clear();
+        self.returns = returns;
+        if self.entered.is_empty() {
+            return Ok(());
+        }
+        let mut entered = std::mem::take(&mut self.entered);
+        self.displace_running(tick, &entered, arrivals)?;
+        for (position, &item) in entered.iter().enumerate() {
+            if position < arrivals {
+                self.push_ready(item, tick, OSTEP_ARRIVAL);
+            } else if self.io_bump {
+                let key = self.policy_key(item.task, item.remaining);
+                self.ready
+                    .push_front(item, key, ostep_entry(tick, OSTEP_RETURN, item.task));
+            } else {
+                self.push_ready(item, tick, OSTEP_RETURN);
+            }
+        }
+        entered.clear();
+        self.entered = entered;
+        Ok(())
+    }
+
+    /// `ostep`: takes the CPU from a running task when one of `entering` (arrivals first, `arrivals` of them)
+    /// will be ahead of it: a strictly better key, or, with `io_bump`, an I/O return of the same key.
+    fn displace_running(
+        &mut self,
+        tick: u64,
+        entering: &[Runnable],
+        arrivals: usize,
+    ) -> Result<(), SimError> {
+        for cpu in 0..self.cpus.len() {
+            let Activity::Running { item, start } = self.cpus[cpu].activity else {
+                continue;
+            };
+            let running = self.policy_key(item.task, item.remaining.saturating_sub(tick - start));
+            let displaced = entering.iter().enumerate().any(|(position, other)| {
+                let key = self.policy_key(other.task, other.remaining);
+                self.rules.preempts(key, running)
+                    || (self.io_bump && position >= arrivals && key == running)
+            });
+            if displaced {
+                self.requeue_at_front(cpu, tick)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `ostep`: stops the task running on `cpu`, if any, and puts it back at the front of its queue (its turn is
+    /// cut, its quantum is not).
+    fn requeue_at_front(&mut self, cpu: usize, tick: u64) -> Result<(), SimError> {
+        if let Activity::Running { item, start } = self.cpus[cpu].activity {
+            let item = self.stop_run(cpu as u32, item, start, tick)?;
+            let key = self.policy_key(item.task, item.remaining);
+            self.ready
+                .push_front(item, key, ostep_entry(tick, OSTEP_EXPIRED, item.task));
+        }
         Ok(())
     }
 

@@ -93,6 +93,22 @@ pub enum SimError {
     /// A boost period of 0.
     #[error("the MLFQ boost period must be at least 1 tick")]
     ZeroBoostPeriod,
+    /// The `ostep` conventions on a machine OSTEP's simulators do not model.
+    #[error(
+        "the ostep conventions are defined for 1 CPU without switch cost, not {cpus} CPU(s) with a switch cost of {switch_cost}"
+    )]
+    OstepMachine {
+        /// The CPU count given.
+        cpus: u32,
+        /// The switch cost given.
+        switch_cost: u64,
+    },
+    /// Conventions that contradict themselves (see [`crate::sim::Conventions::inconsistency`]).
+    #[error("invalid conventions: {reason}")]
+    InvalidConventions {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The run would produce more trace slices than allowed.
     #[error("the simulation exceeds {max} slices; shorten the scenario or use a larger quantum")]
     TooManySlices {

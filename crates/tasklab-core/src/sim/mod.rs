@@ -32,7 +32,10 @@ pub use error::{
     MAX_TICKS, MAX_TOTAL_BURSTS,
 };
 pub use metrics::{SimResult, SliceKind, Summary, TaskMetrics, TraceSlice};
-pub use model::{Burst, Conventions, Machine, MlfqLevel, Policy, SimInput, SimScenario, SimTask};
+pub use model::{
+    Burst, Conventions, ConventionsPreset, Machine, MlfqLevel, Policy, SimInput, SimScenario,
+    SimTask,
+};
 
 use engine::{PreparedTask, RunConfig, RunOutcome};
 
@@ -91,6 +94,7 @@ pub fn simulate_with(
     options: &SimOptions,
 ) -> Result<SimResult, SimError> {
     let prepared = validate(scenario, machine, policy)?;
+    validate_conventions(conventions, machine)?;
     let total_bursts: u64 = prepared.iter().map(|task| task.bursts.len() as u64).sum();
     // Every step either ends a slice, moves a burst along, or applies a boost; this bound is far above any
     // legitimate run and only stops pathological boost/switch combinations.
@@ -104,7 +108,7 @@ pub fn simulate_with(
         cpus: machine.cpus,
         switch_cost: machine.switch_cost,
         policy,
-        arrival_before_preempted: conventions.arrival_before_preempted,
+        conventions: *conventions,
         record_trace: options.record_trace,
         max_slices: options.max_slices,
         max_steps,
@@ -208,6 +212,21 @@ fn validate(
         });
     }
     Ok(prepared)
+}
+
+/// The `ostep` conventions reproduce simulators of one CPU without switch cost; anything else would give numbers
+/// no OSTEP tool can confirm.
+fn validate_conventions(conventions: &Conventions, machine: &Machine) -> Result<(), SimError> {
+    if let Some(reason) = conventions.inconsistency() {
+        return Err(SimError::InvalidConventions { reason });
+    }
+    if conventions.is_ostep() && (machine.cpus != 1 || machine.switch_cost != 0) {
+        return Err(SimError::OstepMachine {
+            cpus: machine.cpus,
+            switch_cost: machine.switch_cost,
+        });
+    }
+    Ok(())
 }
 
 fn validate_policy(policy: &Policy) -> Result<(), SimError> {

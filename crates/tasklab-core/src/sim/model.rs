@@ -169,7 +169,9 @@ impl Policy {
 }
 
 /// The conventions that decide ties. They are fixed rules, stated here because they are the usual cause of
-/// disagreement between scheduling tools:
+/// disagreement between scheduling tools.
+///
+/// **Default conventions** (tasklab's own):
 ///
 /// - Ready tasks that are otherwise equal for the policy run in the order they (last) entered the ready queue;
 ///   tasks that entered at the same tick run in scenario order (by index).
@@ -177,24 +179,169 @@ impl Policy {
 /// - A task arriving at *t* enters the ready queue before a task preempted (or whose quantum expired) at *t*,
 ///   unless `arrival_before_preempted` is false.
 ///
-/// JSON: `{"arrival_before_preempted": true}` (the default).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// **`ostep` conventions** ([`Conventions::ostep`]): the results of OSTEP's `scheduler.py` (FCFS, SJF, RR) and
+/// `mlfq.py` (MLFQ), exactly, as described in `docs/ostep-semantics.md`. Within a tick: a task whose quantum
+/// expired is queued first, then the MLFQ boost, then arrivals (by index), then I/O returns (in the order the I/Os
+/// were issued). A task displaced by a better one goes back to the *front* of its queue. For MLFQ the quantum is a
+/// budget that survives I/O and preemption, the boost queues the lowest level first and takes the CPU from a
+/// task below the top level; `io_stay` and `io_bump` are `mlfq.py`'s `-S` and `-I`. Defined for one CPU without
+/// switch cost only: other machines are refused ([`crate::sim::SimError::OstepMachine`]).
+///
+/// JSON: `{"arrival_before_preempted": true}` (the default); `"ostep"` (or `"default"`);
+/// `{"preset": "ostep", "io_stay": true, "io_bump": false}` (both flags default to false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Conventions {
     /// Whether a task arriving (or returning from I/O) at tick *t* is queued before a task preempted at *t*.
-    #[serde(default = "default_true")]
+    /// Always false under `ostep` (its order is fixed, expired task first).
     pub arrival_before_preempted: bool,
+    /// The set of conventions: tasklab's default or OSTEP's.
+    pub preset: ConventionsPreset,
+    /// `ostep` only, MLFQ only (`mlfq.py -S`): a task issuing an I/O gets a fresh quantum and allotment at its
+    /// level.
+    pub io_stay: bool,
+    /// `ostep` only, MLFQ only (`mlfq.py -I`): a task back from I/O goes to the front of its level's queue, ahead
+    /// of (and taking the CPU from) a running task of that level.
+    pub io_bump: bool,
 }
 
-fn default_true() -> bool {
-    true
+/// Which set of conventions a [`Conventions`] follows. JSON: `"default"` or `"ostep"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConventionsPreset {
+    /// tasklab's own conventions.
+    #[default]
+    Default,
+    /// The conventions of OSTEP's `scheduler.py` and `mlfq.py`.
+    Ostep,
 }
 
 impl Default for Conventions {
     fn default() -> Self {
         Conventions {
             arrival_before_preempted: true,
+            preset: ConventionsPreset::Default,
+            io_stay: false,
+            io_bump: false,
         }
+    }
+}
+
+impl Conventions {
+    /// The `ostep` conventions, without `-S` and `-I`.
+    pub fn ostep() -> Self {
+        Self::ostep_with(false, false)
+    }
+
+    /// The `ostep` conventions with `mlfq.py`'s `-S` (`io_stay`) and `-I` (`io_bump`) as given.
+    pub fn ostep_with(io_stay: bool, io_bump: bool) -> Self {
+        Conventions {
+            arrival_before_preempted: false,
+            preset: ConventionsPreset::Ostep,
+            io_stay,
+            io_bump,
+        }
+    }
+
+    /// Whether these are the `ostep` conventions.
+    pub fn is_ostep(&self) -> bool {
+        self.preset == ConventionsPreset::Ostep
+    }
+
+    /// Why these conventions contradict themselves, if they do: `io_stay` and `io_bump` need `ostep`, and `ostep`
+    /// queues an expired task before the arrivals of its tick.
+    pub fn inconsistency(&self) -> Option<&'static str> {
+        match self.preset {
+            ConventionsPreset::Default if self.io_stay || self.io_bump => {
+                Some("io_stay and io_bump need the ostep preset")
+            }
+            ConventionsPreset::Ostep if self.arrival_before_preempted => Some(
+                "arrival_before_preempted cannot be true with the ostep preset (it queues an expired task first)",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON object form of [`Conventions`]; absent fields take the preset's values.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConventionsFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    preset: Option<ConventionsPreset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arrival_before_preempted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    io_stay: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    io_bump: Option<bool>,
+}
+
+impl ConventionsFields {
+    fn into_conventions(self) -> Result<Conventions, &'static str> {
+        let base = match self.preset.unwrap_or_default() {
+            ConventionsPreset::Default => Conventions::default(),
+            ConventionsPreset::Ostep => Conventions::ostep(),
+        };
+        let conventions = Conventions {
+            arrival_before_preempted: self
+                .arrival_before_preempted
+                .unwrap_or(base.arrival_before_preempted),
+            io_stay: self.io_stay.unwrap_or(false),
+            io_bump: self.io_bump.unwrap_or(false),
+            ..base
+        };
+        match conventions.inconsistency() {
+            Some(reason) => Err(reason),
+            None => Ok(conventions),
+        }
+    }
+}
+
+impl Serialize for Conventions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The default conventions keep their historical form; `ostep` always names its flags.
+        let ostep = self.is_ostep();
+        ConventionsFields {
+            preset: ostep.then_some(self.preset),
+            arrival_before_preempted: (!ostep || self.arrival_before_preempted)
+                .then_some(self.arrival_before_preempted),
+            io_stay: (ostep || self.io_stay).then_some(self.io_stay),
+            io_bump: (ostep || self.io_bump).then_some(self.io_bump),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Conventions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ConventionsVisitor)
+    }
+}
+
+/// Reads the string form (a preset name) or the object form of [`Conventions`].
+struct ConventionsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ConventionsVisitor {
+    type Value = Conventions;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str(
+            "\"default\", \"ostep\", or an object with preset, arrival_before_preempted, io_stay, io_bump",
+        )
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Conventions, E> {
+        match name {
+            "default" => Ok(Conventions::default()),
+            "ostep" => Ok(Conventions::ostep()),
+            _ => Err(E::unknown_variant(name, &["default", "ostep"])),
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Conventions, A::Error> {
+        let fields =
+            ConventionsFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        fields.into_conventions().map_err(serde::de::Error::custom)
     }
 }
 

@@ -285,6 +285,7 @@ fn generated_cases() -> Vec<ParityCase> {
                     policy: policy.clone(),
                     conventions: Conventions {
                         arrival_before_preempted,
+                        ..Conventions::default()
                     },
                 });
             }

@@ -221,6 +221,7 @@ fn round_robin_arrival_before_preempted_convention() {
     assert_eq!(slices_of(&default, 0), vec![(0, 2), (6, 8)]);
     let after = Conventions {
         arrival_before_preempted: false,
+        ..Conventions::default()
     };
     let swapped = simulate(&scenario, &machine, &policy, &after).expect("valid");
     // Queue at 2: C, A (preempted 2), then B.

@@ -51,6 +51,7 @@ fn machine_strategy() -> impl Strategy<Value = Machine> {
 fn conventions_strategy() -> impl Strategy<Value = Conventions> {
     any::<bool>().prop_map(|arrival_before_preempted| Conventions {
         arrival_before_preempted,
+        ..Conventions::default()
     })
 }
 
@@ -231,7 +232,7 @@ proptest! {
         let scenario = SimScenario { tasks };
         let machine = Machine { cpus, switch_cost };
         let options = SimOptions { max_slices: 5_000, ..SimOptions::default() };
-        let conventions = Conventions { arrival_before_preempted };
+        let conventions = Conventions { arrival_before_preempted, ..Conventions::default() };
         if let Ok(result) = simulate_with(&scenario, &machine, &policy, &conventions, &options) {
             prop_assert_eq!(result.tasks.len(), scenario.tasks.len());
         }
