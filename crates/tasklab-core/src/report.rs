@@ -64,6 +64,9 @@ pub struct RunRecord {
     pub stopped: bool,
     /// Longest stretch the executor held the main thread without giving it back to the browser.
     pub longest_main_stretch_ms: f64,
+    /// Time between two slices while a task was ready (yielding to the browser, deciding): the executor's own
+    /// cost, which the model of the run spreads over the CPU time.
+    pub overhead_ms: f64,
 }
 
 impl RunRecord {

@@ -80,6 +80,8 @@ pub async fn run_cooperative<H: Host>(
         .collect();
     pending.sort_by_key(|due| (due.at_us, due.task));
     let mut turn: Option<Turn> = None;
+    // End of the last slice, unless the executor slept since: the gap to the next slice is its own cost.
+    let mut last_slice_end: Option<f64> = None;
     let mut stretch_start = run_start;
 
     loop {
@@ -115,6 +117,7 @@ pub async fn run_cooperative<H: Host>(
                     let Some(next_due) = pending.first().map(|due| due.at_us) else {
                         break; // nothing ready, nothing to come: every task is done
                     };
+                    last_slice_end = None;
                     let wait_ms = next_due.saturating_sub(now) as f64 / 1_000.0;
                     if options.yield_to_host {
                         record.held_main_thread(stretch_start, clock.now_ms());
@@ -133,6 +136,9 @@ pub async fn run_cooperative<H: Host>(
 
         let task = current.task;
         let slice_start = clock.now_ms();
+        if let Some(end) = last_slice_end {
+            record.overhead(slice_start - end);
+        }
         record.task_started(task, slice_start);
         let deadline = slice_start + options.slice_ms.min(current.left_us as f64 / 1_000.0);
         let mut outcome = SliceOutcome::StillComputing;
@@ -162,6 +168,7 @@ pub async fn run_cooperative<H: Host>(
             }
         }
         let slice_end = clock.now_ms();
+        last_slice_end = Some(slice_end);
         let ran_us = micros(slice_end - slice_start);
         // A turn that only moved the task into a wait used no CPU worth drawing.
         if units_this_slice > 0 {

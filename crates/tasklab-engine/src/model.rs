@@ -58,7 +58,8 @@ impl ExecutorPlan {
             .iter()
             .map(|slice| slice.end_ms - slice.start_ms)
             .sum();
-        let costs = typical.scaled(busy_ms / typical.cpu_ms(scenario));
+        // The executor's own cost between slices (yields) grows with the CPU time, so it is spread over it.
+        let costs = typical.scaled((busy_ms + record.overhead_ms) / typical.cpu_ms(scenario));
         let model = self.model();
         let sim_scenario = to_sim_scenario_at(scenario, &costs, model.chunks, MODEL_TICKS_PER_MS);
         let options = SimOptions {
@@ -100,9 +101,11 @@ impl ExecutorPlan {
                 .map(|task| task.completion_ms)
                 .fold(0.0, f64::max),
             description: format!(
-                "{} on {cpus} CPU{}, calibrated from this run's {busy_ms:.0} ms of CPU",
+                "{} on {cpus} CPU{}, calibrated from this run's {busy_ms:.0} ms of CPU and {:.0} ms spent \
+                 between slices",
                 PolicyKind::describe(&model.predict.policy(), "ms"),
-                if cpus == 1 { "" } else { "s" }
+                if cpus == 1 { "" } else { "s" },
+                record.overhead_ms
             ),
             tasks,
         })

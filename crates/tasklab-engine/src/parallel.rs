@@ -305,6 +305,11 @@ pub async fn run_parallel<H: Host>(
     let mut free_workers: Vec<usize> =
         (0..options.workers.min(rayon::current_num_threads())).collect();
     let mut stopped = false;
+    // Per lane: when its last job ended, if it got its next job without waiting for work; the gap to that job is
+    // the cost of handing work out (counted as overhead, which the model of the run takes into account).
+    let mut handed_back_at: Vec<Option<f64>> = vec![None; options.workers.max(1)];
+    // Lanes freed by the event just handled, with the end of their job.
+    let mut just_freed: Vec<(usize, f64)> = Vec::new();
 
     loop {
         let stretch_start = clock.now_ms();
@@ -321,10 +326,16 @@ pub async fn run_parallel<H: Host>(
                 break;
             };
             free_workers.remove(0);
+            if let Some(&(_, end)) = just_freed.iter().find(|(lane, _)| *lane == worker) {
+                if let Some(slot) = handed_back_at.get_mut(worker) {
+                    *slot = Some(end);
+                }
+            }
             run.record.task_started(piece.task, clock.now_ms());
             let budget = run.budget_ms(&piece);
             jobs_in_flight.push(spawn_on_worker(worker, piece, budget, clock, &progress));
         }
+        just_freed.clear();
         run.record.held_main_thread(stretch_start, clock.now_ms());
 
         let next_due_ms = run
@@ -356,12 +367,16 @@ pub async fn run_parallel<H: Host>(
                     end_ms,
                 } = done;
                 run.record.slice(piece.task, lane, start_ms, end_ms);
+                if let Some(previous_end) = handed_back_at.get_mut(lane).and_then(Option::take) {
+                    run.record.overhead(start_ms - previous_end);
+                }
                 let ran_us = micros(end_ms - start_ms);
                 run.dispatcher.account(piece.task, ran_us);
                 let now = now_us();
                 let now_ms = clock.now_ms();
                 if piece.progress.is_finished() {
                     free_workers.push(lane);
+                    just_freed.push((lane, end_ms));
                     run.piece_finished(&piece, now, now_ms);
                 } else if progress.stop_requested() {
                     stopped = true;
@@ -376,9 +391,13 @@ pub async fn run_parallel<H: Host>(
                         || run.dispatcher.should_preempt(piece.task, remaining)
                     {
                         free_workers.push(lane);
+                        just_freed.push((lane, end_ms));
                         run.enter(piece, now, true);
                     } else {
                         // The turn goes on, on the same worker.
+                        if let Some(slot) = handed_back_at.get_mut(lane) {
+                            *slot = Some(end_ms);
+                        }
                         let budget = run.budget_ms(&piece);
                         jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));
                     }

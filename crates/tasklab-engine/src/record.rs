@@ -18,6 +18,7 @@ pub struct RecordBuilder {
     end_ms: Vec<Option<f64>>,
     slices: Vec<Slice>,
     longest_main_stretch_ms: f64,
+    overhead_ms: f64,
 }
 
 impl RecordBuilder {
@@ -37,6 +38,7 @@ impl RecordBuilder {
             end_ms: vec![None; tasks],
             slices: Vec::new(),
             longest_main_stretch_ms: 0.0,
+            overhead_ms: 0.0,
         }
     }
 
@@ -81,6 +83,11 @@ impl RecordBuilder {
         });
     }
 
+    /// The executor spent `ms` between two slices while a task was ready.
+    pub fn overhead(&mut self, ms: f64) {
+        self.overhead_ms += ms.max(0.0);
+    }
+
     /// The executor held the main thread from `from_ms` to `to_ms` without giving it back to the event loop.
     pub fn held_main_thread(&mut self, from_ms: f64, to_ms: f64) {
         self.longest_main_stretch_ms = self.longest_main_stretch_ms.max(to_ms - from_ms);
@@ -120,6 +127,7 @@ impl RecordBuilder {
             wall_ms,
             stopped,
             longest_main_stretch_ms: self.longest_main_stretch_ms,
+            overhead_ms: self.overhead_ms,
         }
     }
 }
