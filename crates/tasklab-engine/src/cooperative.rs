@@ -19,6 +19,9 @@ use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
 use crate::schedule::{micros, Dispatcher, RealSchedule};
 
+/// Shortest slice cut short by a coming arrival (preemptive policies), so a slice always does some work.
+pub const MIN_SLICE_MS: f64 = 0.05;
+
 /// Longest sleep while every task waits, so a Stop is noticed within this many milliseconds.
 pub const STOP_POLL_MS: f64 = 50.0;
 
@@ -140,7 +143,15 @@ pub async fn run_cooperative<H: Host>(
             record.overhead(slice_start - end);
         }
         record.task_started(task, slice_start);
-        let deadline = slice_start + options.slice_ms.min(current.left_us as f64 / 1_000.0);
+        let mut slice_ms = options.slice_ms.min(current.left_us as f64 / 1_000.0);
+        // A preemptive policy decides when a task becomes ready, not only when the slice ends.
+        if dispatcher.rules().is_preemptive() {
+            if let Some(next_due) = pending.first() {
+                let until_due_ms = next_due.at_us.saturating_sub(now_us()) as f64 / 1_000.0;
+                slice_ms = slice_ms.min(until_due_ms.max(MIN_SLICE_MS));
+            }
+        }
+        let deadline = slice_start + slice_ms;
         let mut outcome = SliceOutcome::StillComputing;
         let mut units_this_slice = 0;
         loop {

@@ -25,7 +25,7 @@ use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Phase, Scenario};
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress};
 
-use crate::cooperative::STOP_POLL_MS;
+use crate::cooperative::{MIN_SLICE_MS, STOP_POLL_MS};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
@@ -255,13 +255,18 @@ impl Run<'_> {
     }
 
     /// The longest job for `piece`: its turn, and for preemptive policies at most one slice.
-    fn budget_ms(&self, piece: &Piece) -> f64 {
+    /// A preemptive policy's job also ends when the next task becomes ready (`now_us`: the run's clock).
+    fn budget_ms(&self, piece: &Piece, now_us: u64) -> f64 {
         let turn_ms = piece.turn_left_us as f64 / 1_000.0;
-        if self.dispatcher.rules().is_preemptive() {
-            turn_ms.min(self.options.slice_ms)
-        } else {
-            turn_ms
+        if !self.dispatcher.rules().is_preemptive() {
+            return turn_ms;
         }
+        let until_due_ms = self.pending.first().map_or(f64::INFINITY, |due| {
+            due.at_us.saturating_sub(now_us) as f64 / 1_000.0
+        });
+        turn_ms
+            .min(self.options.slice_ms)
+            .min(until_due_ms.max(MIN_SLICE_MS))
     }
 }
 
@@ -332,7 +337,7 @@ pub async fn run_parallel<H: Host>(
                 }
             }
             run.record.task_started(piece.task, clock.now_ms());
-            let budget = run.budget_ms(&piece);
+            let budget = run.budget_ms(&piece, now_us());
             jobs_in_flight.push(spawn_on_worker(worker, piece, budget, clock, &progress));
         }
         just_freed.clear();
@@ -398,7 +403,7 @@ pub async fn run_parallel<H: Host>(
                         if let Some(slot) = handed_back_at.get_mut(lane) {
                             *slot = Some(end_ms);
                         }
-                        let budget = run.budget_ms(&piece);
+                        let budget = run.budget_ms(&piece, now_us());
                         jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));
                     }
                 }
