@@ -14,5 +14,6 @@ pub mod scenario;
 pub mod sched;
 pub mod settings;
 pub mod sim;
+pub mod split;
 pub mod timeline;
 pub mod workload;

@@ -6,7 +6,7 @@
 //! [`UnitCosts`]), and can be recalibrated from a real one-CPU run so that prediction and measurement share a scale.
 
 use crate::policy::{PolicyKind, PolicyKnobs};
-use crate::scenario::{Phase, Scenario, TaskSpec};
+use crate::scenario::{Phase, Scenario};
 use crate::sim::{Burst, Conventions, Machine, Policy, SimScenario, SimTask};
 use crate::workload::WorkloadKind;
 
@@ -121,92 +121,29 @@ impl UnitCosts {
     }
 }
 
-/// The simulator's view of a real scenario: each task's arrival and priority, one tick = 1 ms.
+/// The simulator's view of a real scenario, no phase split: each task's arrival and priority, one tick = 1 ms, a
+/// compute phase one CPU burst of `units × cost` ticks (at least one), a wait one I/O burst. (To cut splittable
+/// phases as the parallel executor does, see [`crate::split`].)
 pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
-    to_sim_scenario_split(scenario, costs, 1)
-}
-
-/// Like [`to_sim_scenario`], but a task that [can be split](crate::scenario::TaskSpec::can_split) and only
-/// computes becomes `chunks` equal tasks, as the parallel executor cuts it — so a model of a multiprocessing run
-/// can spread it over CPUs as the real run did.
-pub fn to_sim_scenario_split(scenario: &Scenario, costs: &UnitCosts, chunks: usize) -> SimScenario {
-    to_sim_scenario_at(scenario, costs, chunks, 1)
-}
-
-/// Like [`to_sim_scenario_split`], with `ticks_per_ms` ticks in a millisecond instead of one: a finer clock for
-/// tasks shorter than a millisecond, which one-millisecond ticks would round up to a whole tick each.
-pub fn to_sim_scenario_at(
-    scenario: &Scenario,
-    costs: &UnitCosts,
-    chunks: usize,
-    ticks_per_ms: u64,
-) -> SimScenario {
-    let scale = ticks_per_ms.max(1);
-    let burst_of = |phase: &Phase, share: f64| match *phase {
+    let burst_of = |phase: &Phase| match *phase {
         Phase::Compute { kind, units } => Some(Burst::Cpu(
-            (units as f64 * costs.of(kind) * share * scale as f64)
-                .round()
-                .max(1.0) as u64,
+            (units as f64 * costs.of(kind)).round().max(1.0) as u64,
         )),
-        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms).saturating_mul(scale))),
+        Phase::Wait { ms } if ms > 0 => Some(Burst::Io(u64::from(ms))),
         Phase::Wait { .. } => None,
     };
-    let mut tasks = Vec::new();
-    for task in &scenario.tasks {
-        let pieces = pieces_of(task, chunks);
-        for piece in 0..pieces {
-            tasks.push(SimTask {
-                name: if pieces == 1 {
-                    task.name.clone()
-                } else {
-                    format!("{} ({}/{pieces})", task.name, piece + 1)
-                },
-                arrival: task.arrival_ms.saturating_mul(scale),
+    SimScenario {
+        tasks: scenario
+            .tasks
+            .iter()
+            .map(|task| SimTask {
+                name: task.name.clone(),
+                arrival: task.arrival_ms,
                 priority: task.priority,
-                bursts: task
-                    .phases
-                    .iter()
-                    .filter_map(|phase| burst_of(phase, 1.0 / pieces as f64))
-                    .collect(),
-            });
-        }
+                bursts: task.phases.iter().filter_map(burst_of).collect(),
+            })
+            .collect(),
     }
-    SimScenario { tasks }
-}
-
-/// How many simulator tasks [`to_sim_scenario_split`] makes of `task`.
-fn pieces_of(task: &TaskSpec, chunks: usize) -> usize {
-    let only_computes = task
-        .phases
-        .iter()
-        .all(|phase| matches!(phase, Phase::Compute { .. }));
-    if chunks > 1 && task.can_split() && only_computes {
-        chunks
-    } else {
-        1
-    }
-}
-
-/// The scenario task of each simulator task of [`to_sim_scenario_split`] (a chunk belongs to its task).
-pub fn split_owners(scenario: &Scenario, chunks: usize) -> Vec<usize> {
-    scenario
-        .tasks
-        .iter()
-        .enumerate()
-        .flat_map(|(index, task)| std::iter::repeat_n(index, pieces_of(task, chunks)))
-        .collect()
-}
-
-/// The colour of each simulator task of [`to_sim_scenario_split`]: a chunk is drawn in its task's colour.
-pub fn split_colours(scenario: &Scenario, chunks: usize) -> Vec<String> {
-    scenario
-        .tasks
-        .iter()
-        .enumerate()
-        .flat_map(|(index, task)| {
-            std::iter::repeat_n(task.colour_at(index).to_owned(), pieces_of(task, chunks))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -253,29 +190,6 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(two.summary.speedup, Some(2.0));
-    }
-
-    #[test]
-    fn a_splittable_job_is_modelled_as_chunks() {
-        let scenario = Preset::OneBigJob.scenario();
-        let whole = to_sim_scenario(&scenario, &UnitCosts::default());
-        let split = to_sim_scenario_split(&scenario, &UnitCosts::default(), 8);
-        assert_eq!(whole.tasks.len(), 1);
-        assert_eq!(split.tasks.len(), 8);
-        let total = |sim: &SimScenario| -> u64 {
-            sim.tasks
-                .iter()
-                .flat_map(|task| &task.bursts)
-                .map(|burst| burst.ticks())
-                .sum()
-        };
-        assert!(
-            total(&split).abs_diff(total(&whole)) <= 8,
-            "chunks add up to the whole"
-        );
-        // Tasks that cannot be split stay whole.
-        let chefs = to_sim_scenario_split(&Preset::TwoChefs.scenario(), &UnitCosts::default(), 8);
-        assert_eq!(chefs.tasks.len(), 2);
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! CPU time, on 10 µs ticks. The page shows the two side by side, per task.
 
 use tasklab_core::policy::PolicyKind;
-use tasklab_core::predict::{split_owners, to_sim_scenario_at, UnitCosts};
+use tasklab_core::predict::UnitCosts;
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
-use tasklab_core::sim::{simulate_with, SimError, SimOptions};
+use tasklab_core::sim::{SimError, SimOptions};
+use tasklab_core::split::{simulate_split, SplitPrediction};
 
 use crate::plan::ExecutorPlan;
 
@@ -61,14 +62,16 @@ impl ExecutorPlan {
         // The executor's own cost between slices (yields) grows with the CPU time, so it is spread over it.
         let costs = typical.scaled((busy_ms + record.overhead_ms) / typical.cpu_ms(scenario));
         let model = self.model();
-        let sim_scenario = to_sim_scenario_at(scenario, &costs, model.chunks, MODEL_TICKS_PER_MS);
         let options = SimOptions {
             record_trace: false,
             compare_with_one_cpu: false,
             max_slices: MODEL_MAX_SLICES,
         };
-        let result = simulate_with(
-            &sim_scenario,
+        let SplitPrediction { result, owners, .. } = simulate_split(
+            scenario,
+            &costs,
+            model.chunks,
+            MODEL_TICKS_PER_MS,
             &model.predict.machine(),
             &model.predict.policy_at(MODEL_TICKS_PER_MS),
             &model.predict.conventions(),
@@ -83,11 +86,7 @@ impl ExecutorPlan {
             };
             scenario.tasks.len()
         ];
-        for (metrics, owner) in result
-            .tasks
-            .iter()
-            .zip(split_owners(scenario, model.chunks))
-        {
+        for (metrics, owner) in result.tasks.iter().zip(owners) {
             let task = &mut tasks[owner];
             task.first_run_ms = task.first_run_ms.min(metrics.first_run as f64 / ticks);
             task.completion_ms = task.completion_ms.max(metrics.completion as f64 / ticks);

@@ -37,7 +37,7 @@ pub struct RunModel {
     /// The policy, CPUs, quantum and conventions that behave like the executor.
     pub predict: PredictSettings,
     /// Chunks a splittable task is cut into (1 = none), for
-    /// [`to_sim_scenario_split`](tasklab_core::predict::to_sim_scenario_split).
+    /// [`simulate_split`](tasklab_core::split::simulate_split).
     pub chunks: usize,
 }
 

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use futures::executor::block_on;
 use tasklab_core::policy::PolicyKind;
-use tasklab_core::predict::{to_sim_scenario_split, PredictSettings, UnitCosts};
+use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::settings::Mode;
+use tasklab_core::sim::SimOptions;
+use tasklab_core::split::simulate_split;
 use tasklab_core::workload::WorkloadKind;
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
 use tasklab_engine::host::native::NativeHost;
@@ -214,8 +216,18 @@ fn plan_chunks_are_what_the_parallel_executor_cuts() {
     // The model cuts the task into as many pieces as the run did.
     let model = plan.model();
     assert_eq!(model.chunks, record.slices.len());
-    let modelled = to_sim_scenario_split(&scenario, &UnitCosts::default(), model.chunks);
-    assert_eq!(modelled.tasks.len(), record.slices.len());
+    let modelled = simulate_split(
+        &scenario,
+        &UnitCosts::default(),
+        model.chunks,
+        1,
+        &model.predict.machine(),
+        &model.predict.policy(),
+        &model.predict.conventions(),
+        &SimOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(modelled.result.tasks.len(), record.slices.len());
 }
 
 #[test]

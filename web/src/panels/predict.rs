@@ -5,16 +5,15 @@
 use std::rc::Rc;
 
 use tasklab_core::policy::PolicyKind;
-use tasklab_core::predict::{
-    split_colours, to_sim_scenario, to_sim_scenario_split, PredictSettings, UnitCosts,
-    MAX_PREDICT_CPUS, MAX_SWITCH_COST,
-};
+use tasklab_core::predict::{PredictSettings, UnitCosts, MAX_PREDICT_CPUS, MAX_SWITCH_COST};
 use tasklab_core::scenario::Scenario;
-use tasklab_core::sim::{simulate_with, SimError, SimOptions, SimResult, SimScenario};
+use tasklab_core::sim::{SimError, SimOptions};
+use tasklab_core::split::{simulate_split, SplitPrediction};
 use tasklab_core::timeline::Timeline;
 use tasklab_engine::model::{
     difference_in_words, mean_turnarounds, ModelOfRun, TaskAgainstModel, TaskTimes,
 };
+use tasklab_engine::parallel::CHUNKS_PER_WORKER;
 use tasklab_engine::plan::RunModel;
 use yew::prelude::*;
 
@@ -27,19 +26,61 @@ use crate::widgets::{format_ms, swatch, TimelineView};
 /// main thread (100,000 slices take a few milliseconds and about 3 MB).
 const PREDICT_MAX_SLICES: u64 = 100_000;
 
-/// Simulates `sim_scenario` as `settings` say, within [`PREDICT_MAX_SLICES`].
-fn predict(sim_scenario: &SimScenario, settings: &PredictSettings) -> Result<SimResult, SimError> {
+/// Simulates `scenario` as `settings` say, splittable phases cut into `chunks` chunks as the parallel executor
+/// cuts them, within [`PREDICT_MAX_SLICES`].
+fn predict(
+    scenario: &Scenario,
+    costs: &UnitCosts,
+    settings: &PredictSettings,
+    chunks: usize,
+) -> Result<SplitPrediction, SimError> {
     let options = SimOptions {
         max_slices: PREDICT_MAX_SLICES,
+        compare_with_one_cpu: false,
         ..SimOptions::default()
     };
-    simulate_with(
-        sim_scenario,
+    simulate_split(
+        scenario,
+        costs,
+        chunks,
+        1,
         &settings.machine(),
         &settings.policy(),
         &settings.conventions(),
         &options,
     )
+}
+
+/// The prediction on the settings' CPUs, and the makespan of the same scenario on one CPU (for the speed-up).
+fn predict_with_baseline(
+    scenario: &Scenario,
+    costs: &UnitCosts,
+    settings: &PredictSettings,
+) -> Result<(SplitPrediction, u64), SimError> {
+    let chunks = usize::try_from(settings.cpus)
+        .unwrap_or(1)
+        .saturating_mul(CHUNKS_PER_WORKER);
+    let prediction = predict(scenario, costs, settings, chunks)?;
+    let one_cpu = PredictSettings {
+        cpus: 1,
+        ..*settings
+    };
+    let baseline = predict(scenario, costs, &one_cpu, 1)?;
+    Ok((prediction, baseline.result.summary.makespan))
+}
+
+/// Each simulator task's colour: its scenario task's.
+fn owner_colours(scenario: &Scenario, owners: &[usize]) -> Vec<String> {
+    owners
+        .iter()
+        .map(|&owner| {
+            scenario
+                .tasks
+                .get(owner)
+                .map_or("#888888", |task| task.colour_at(owner))
+                .to_owned()
+        })
+        .collect()
 }
 
 /// A real run to compare with its model.
@@ -85,11 +126,11 @@ fn number_from(event: &Event) -> Option<u64> {
 pub fn predict_view(props: &PredictProps) -> Html {
     let settings = props.settings;
     let scenario = &props.scenario;
-    let sim_scenario = to_sim_scenario(scenario, &props.costs);
-    // Simulate only when the scenario or the settings change, not on every render of the page.
-    let result = use_memo((sim_scenario, settings), |(sim_scenario, settings)| {
-        predict(sim_scenario, settings)
-    });
+    // Simulate only when the scenario, the costs or the settings change, not on every render of the page.
+    let result = use_memo(
+        (scenario.clone(), props.costs, settings),
+        |(scenario, costs, settings)| predict_with_baseline(scenario, costs, settings),
+    );
     let change = |update: fn(&mut PredictSettings, u64)| {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
@@ -114,18 +155,16 @@ pub fn predict_view(props: &PredictProps) -> Html {
         Err(error) => {
             html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> }
         }
-        Ok(result) => view_result(props, result),
+        Ok((prediction, one_cpu_makespan)) => view_result(props, prediction, *one_cpu_makespan),
     };
-    let model_scenario = props.measured.as_ref().map(|measured| {
-        (
-            to_sim_scenario_split(scenario, &props.costs, measured.model.chunks),
-            measured.model.predict,
-        )
-    });
-    let model_result = use_memo(model_scenario, |model| {
+    let model_input = props
+        .measured
+        .as_ref()
+        .map(|measured| (scenario.clone(), props.costs, measured.model));
+    let model_result = use_memo(model_input, |model| {
         model
             .as_ref()
-            .map(|(sim_scenario, model)| predict(sim_scenario, model))
+            .map(|(scenario, costs, model)| predict(scenario, costs, &model.predict, model.chunks))
     });
     let comparison = match (&props.measured, &*model_result) {
         (Some(measured), Some(Ok(model))) => view_comparison(scenario, measured, model),
@@ -158,7 +197,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
 
 /// The model of the last real run (same CPUs, the run's policy) beside the measurement, on one time scale, and
 /// task by task.
-fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SimResult) -> Html {
+fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SplitPrediction) -> Html {
     let settings = measured.model.predict;
     let cpus = settings.cpus;
     let policy = PolicyKind::describe(&settings.policy(), "ms");
@@ -167,14 +206,14 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SimResul
     let (predicted, model_words) = match &measured.of_run {
         Some(of_run) => (of_run.makespan_ms, of_run.description.clone()),
         None => (
-            model.summary.makespan as f64,
+            model.result.summary.makespan as f64,
             format!("{policy} on {cpus} CPU(s)"),
         ),
     };
     let timeline = Timeline::from_simulation(
         format!("Model of your last run · {policy} on {cpus} CPU(s)"),
-        model,
-        &split_colours(scenario, measured.model.chunks),
+        &model.result,
+        &owner_colours(scenario, &model.owners),
     )
     .at_least(measured.wall_ms);
     let turnaround_line = mean_turnarounds(&measured.tasks).map(|(real, modelled)| {
@@ -230,10 +269,14 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SimResul
     }
 }
 
-fn view_result(props: &PredictProps, result: &SimResult) -> Html {
+fn view_result(props: &PredictProps, prediction: &SplitPrediction, one_cpu_makespan: u64) -> Html {
     let settings = props.settings;
-    let colours = props.scenario.colours();
+    let result = &prediction.result;
     let summary = &result.summary;
+    let colours = props.scenario.colours();
+    let tasks = prediction.per_task(&props.scenario, 1);
+    let speedup = (summary.makespan > 0 && settings.cpus > 1)
+        .then(|| one_cpu_makespan as f64 / summary.makespan as f64);
     let timeline = Rc::new(Timeline::from_simulation(
         format!(
             "Prediction · {} on {} CPU(s)",
@@ -241,7 +284,7 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
             settings.cpus
         ),
         result,
-        &colours,
+        &owner_colours(&props.scenario, &prediction.owners),
     ));
     let file_stem = format!(
         "tasklab-prediction-{}-{}cpu",
@@ -256,15 +299,18 @@ fn view_result(props: &PredictProps, result: &SimResult) -> Html {
                 <dt>{"Averages"}</dt><dd>{format!("response {:.1} · turnaround {:.1} · waiting {:.1} ms", summary.avg_response, summary.avg_turnaround, summary.avg_waiting)}</dd>
                 <dt>{"Context switches"}</dt><dd>{summary.context_switches}</dd>
                 <dt>{"Utilisation"}</dt><dd>{summary.utilisation.iter().enumerate().map(|(cpu, busy)| format!("CPU {} {:.0}%", cpu + 1, busy * 100.0)).collect::<Vec<_>>().join(" · ")}</dd>
-                if let (Some(speedup), Some(efficiency)) = (summary.speedup, summary.efficiency) {
-                    <dt>{"Speed-up vs 1 CPU"}</dt><dd>{format!("{speedup:.2}× (efficiency {:.0}%)", efficiency * 100.0)}</dd>
+                if let Some(speedup) = speedup {
+                    <dt>{"Speed-up vs 1 CPU"}</dt><dd>{format!("{speedup:.2}× (efficiency {:.0}%)", speedup / f64::from(settings.cpus) * 100.0)}</dd>
+                }
+                if prediction.split {
+                    <dt>{"Split"}</dt><dd>{format!("splittable phases cut into up to {} chunks, as {} workers would cut them; each starts when the part before it ends", usize::try_from(settings.cpus).unwrap_or(1) * CHUNKS_PER_WORKER, settings.cpus)}</dd>
                 }
             </dl>
             <ExportButtons timeline={timeline} file_stem={file_stem} id_prefix="prediction" on_error={props.on_error.clone()} />
             <table class="task-table" id="prediction-tasks">
                 <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
                 <tbody>
-                    { for result.tasks.iter().zip(&colours).map(|(metrics, colour)| html! {
+                    { for tasks.iter().zip(&colours).map(|(metrics, colour)| html! {
                         <tr>
                             <td>{swatch(colour)}{metrics.name.clone()}</td>
                             <td>{metrics.first_run}</td><td>{metrics.completion}</td><td>{metrics.response}</td>

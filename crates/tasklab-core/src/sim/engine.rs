@@ -122,7 +122,9 @@ struct ColdTask {
     epoch: u64,
 }
 
-struct Engine<'a> {
+/// `OSTEP` is [`Conventions::is_ostep`]: a compile-time switch, so the default conventions run the code (and get
+/// the inlining) they had before the `ostep` branches existed.
+struct Engine<'a, const OSTEP: bool> {
     tasks: &'a [PreparedTask],
     rules: Rules,
     order: Order,
@@ -130,8 +132,6 @@ struct Engine<'a> {
     switch_cost: u64,
     arrival_class: u8,
     preempted_class: u8,
-    /// The `ostep` conventions: each tick goes through [`Engine::step_ostep`].
-    ostep: bool,
     /// `mlfq.py -S` (MLFQ under `ostep` only): the end of a turn needs to know whether an I/O follows.
     io_stay: bool,
     /// `mlfq.py -I` (MLFQ under `ostep` only): I/O returns go to the front of their level.
@@ -170,7 +170,15 @@ struct Engine<'a> {
 
 /// Runs one simulation. The inputs must have been validated.
 pub(crate) fn run(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
-    let mut engine = Engine::new(config);
+    if config.conventions.is_ostep() {
+        run_with::<true>(config)
+    } else {
+        run_with::<false>(config)
+    }
+}
+
+fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
+    let mut engine = Engine::<OSTEP>::new(config);
     let window_start = engine.window_start();
     for cpu in &mut engine.cpus {
         cpu.activity = Activity::Free {
@@ -233,7 +241,7 @@ fn expected_slices(config: &RunConfig<'_>) -> usize {
     .unwrap_or(0)
 }
 
-impl<'a> Engine<'a> {
+impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
     fn new(config: &RunConfig<'a>) -> Self {
         let cpu_count = config.cpus.clamp(1, 64);
         let all_mask = if cpu_count == 64 {
@@ -261,7 +269,6 @@ impl<'a> Engine<'a> {
             switch_cost: config.switch_cost,
             arrival_class,
             preempted_class,
-            ostep: config.conventions.is_ostep(),
             io_stay: variant.io_stay,
             io_bump: variant.io_bump,
             cpus: vec![
@@ -349,7 +356,7 @@ impl<'a> Engine<'a> {
     }
 
     fn step(&mut self, tick: u64) -> Result<(), SimError> {
-        if self.ostep {
+        if OSTEP {
             return self.step_ostep(tick);
         }
         self.end_cpu_events(tick)?;
@@ -453,7 +460,8 @@ impl<'a> Engine<'a> {
         if self.order == Order::Level {
             let standing = self.mlfq_state(item.task);
             // Merged bursts alternate, so a CPU burst that is not the last one is followed by an I/O.
-            let starts_io = self.io_stay
+            let starts_io = OSTEP
+                && self.io_stay
                 && item.remaining == 0
                 && self.cold[item.task].burst + 1 < self.tasks[item.task].bursts.len();
             self.cold[item.task].standing = self.rules.after_turn(standing, ran, starts_io);
@@ -501,7 +509,7 @@ impl<'a> Engine<'a> {
         if due <= self.boosts_done {
             return Ok(());
         }
-        if self.ostep && tick.is_multiple_of(period) {
+        if OSTEP && tick.is_multiple_of(period) {
             // Before `boosts_done` moves on, so the run is accounted at the level it ran at.
             for cpu in 0..self.cpus.len() {
                 self.requeue_at_front(cpu, tick)?;
@@ -512,7 +520,7 @@ impl<'a> Engine<'a> {
             // Boosts passed while nothing ran or waited: tasks in I/O are reset lazily.
             return Ok(());
         }
-        if self.ostep {
+        if OSTEP {
             // The running task is already back at the front of its level and moves with it.
             self.ready.boost();
             return Ok(());
