@@ -502,3 +502,20 @@ describe('real runs follow the scenario and the policy', () => {
     await context.close();
   });
 });
+
+describe('OSTEP conventions in the page', () => {
+  test('ties=ostep opens with OSTEP conventions, predicts, and stays in the link', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=mlfq-interactive&policy=mlfq&cpus=1&ties=ostep`);
+    assert.equal(await page.inputValue('#ties'), 'ostep');
+    assert.match(await page.innerText('#predicted-makespan'), /^\d+ ms$/);
+    assert.match(await page.innerText('.conventions'), /OSTEP/);
+    assert.match(await page.inputValue('#share-url'), /ties=ostep/);
+    // More than one CPU is outside OSTEP's model: the page says so instead of predicting.
+    await page.fill('#cpus', '2');
+    await page.press('#cpus', 'Tab');
+    await page.waitForSelector('#predict .notice');
+    assert.match(await page.innerText('#predict .notice'), /OSTEP|one CPU|1 CPU/i);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

@@ -30,6 +30,9 @@ pub struct PredictSettings {
     pub switch_cost: u64,
     /// A task arriving at *t* is queued before one preempted at *t*.
     pub arrival_before_preempted: bool,
+    /// OSTEP's conventions (`ties=ostep`): the simulator agrees with OSTEP's `scheduler.py` and `mlfq.py` (one CPU,
+    /// no switch cost); real runs queue a preempted task before an arrival, as OSTEP does.
+    pub ostep: bool,
 }
 
 impl Default for PredictSettings {
@@ -40,6 +43,7 @@ impl Default for PredictSettings {
             cpus: 2,
             switch_cost: 0,
             arrival_before_preempted: true,
+            ostep: false,
         }
     }
 }
@@ -67,6 +71,9 @@ impl PredictSettings {
 
     /// The tie conventions.
     pub fn conventions(&self) -> Conventions {
+        if self.ostep {
+            return Conventions::ostep();
+        }
         Conventions {
             arrival_before_preempted: self.arrival_before_preempted,
             ..Conventions::default()

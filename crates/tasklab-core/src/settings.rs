@@ -129,7 +129,9 @@ impl Settings {
         if predict.switch_cost != defaults.switch_cost {
             query.append_pair("switch", &predict.switch_cost.to_string());
         }
-        if predict.arrival_before_preempted != defaults.arrival_before_preempted {
+        if predict.ostep {
+            query.append_pair("ties", "ostep");
+        } else if predict.arrival_before_preempted != defaults.arrival_before_preempted {
             query.append_pair("ties", ties_id(predict.arrival_before_preempted));
         }
         if include_run {
@@ -314,12 +316,22 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                 ),
             },
             "ties" => match value.as_ref() {
-                "arrival-first" => settings.predict.arrival_before_preempted = true,
-                "preempted-first" => settings.predict.arrival_before_preempted = false,
+                "arrival-first" => {
+                    settings.predict.arrival_before_preempted = true;
+                    settings.predict.ostep = false;
+                }
+                "preempted-first" => {
+                    settings.predict.arrival_before_preempted = false;
+                    settings.predict.ostep = false;
+                }
+                "ostep" => {
+                    settings.predict.arrival_before_preempted = false;
+                    settings.predict.ostep = true;
+                }
                 other => notice(
                     "ties",
                     format!(
-                        "{} should be arrival-first or preempted-first; using {}",
+                        "{} should be arrival-first, preempted-first or ostep; using {}",
                         quoted(other),
                         ties_id(defaults.predict.arrival_before_preempted)
                     ),
@@ -395,6 +407,16 @@ mod tests {
     }
 
     #[test]
+    fn ties_ostep_selects_the_ostep_conventions_and_round_trips() {
+        let settings = parse_query("preset=convoy&policy=mlfq&ties=ostep&cpus=1", 2).settings;
+        assert!(settings.predict.ostep);
+        assert!(settings.predict.conventions().is_ostep());
+        let query = settings.to_query(false);
+        assert!(query.contains("ties=ostep"), "{query}");
+        assert_eq!(parse_query(&query, 2).settings, settings);
+    }
+
+    #[test]
     fn the_quantum_defaults_to_the_slice_and_round_trips() {
         let old_link = parse_query("preset=convoy&slice=10", 2).settings;
         assert_eq!(old_link.predict.quantum, 10);
@@ -452,6 +474,7 @@ mod tests {
                             cpus: 16,
                             switch_cost: 1,
                             arrival_before_preempted: false,
+                            ostep: false,
                         },
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);

@@ -117,6 +117,15 @@ impl ExecutorPlan {
         }
     }
 
+    /// [`ExecutorPlan::describe`] with the policy, e.g. "multitasking, 5 ms slices, first come, first served".
+    pub fn describe_with_policy(&self) -> String {
+        format!(
+            "{}, {}",
+            self.describe(),
+            tasklab_core::policy::PolicyKind::describe(&self.policy.policy(), "ms")
+        )
+    }
+
     /// The textbook schedule the executor follows: the plan's policy on one CPU (the main-thread modes) or on
     /// `workers` CPUs, with splittable tasks cut as the dispatcher cuts them. Switching costs nothing: the
     /// executors do not pay a measurable price per switch.
@@ -207,6 +216,7 @@ mod tests {
                     cpus: 1,
                     switch_cost: 0,
                     arrival_before_preempted: true,
+                    ostep: false,
                 }
             );
         }

@@ -143,12 +143,30 @@ pub fn predict_view(props: &PredictProps) -> Html {
     };
     let on_ties = {
         let on_change = props.on_change.clone();
-        Callback::from(move |_| {
+        Callback::from(move |event: Event| {
+            let (arrival_before_preempted, ostep) = match browser::form_value(&event).as_str() {
+                "preempted-first" => (false, false),
+                "ostep" => (false, true),
+                _ => (true, false),
+            };
             on_change.emit(PredictSettings {
-                arrival_before_preempted: !settings.arrival_before_preempted,
+                arrival_before_preempted,
+                ostep,
                 ..settings
             })
         })
+    };
+    let ties_value = if settings.ostep {
+        "ostep"
+    } else if settings.arrival_before_preempted {
+        "arrival-first"
+    } else {
+        "preempted-first"
+    };
+    let conventions_text = if settings.ostep {
+        "Conventions: OSTEP's (as scheduler.py and mlfq.py count; one CPU, no switch cost): a task whose quantum ends queues before arrivals and I/O returns of the same tick; a task preempted by a higher level keeps its place and the rest of its quantum; allotments are counted in whole quanta; a boost lifts the lowest levels first. See docs/ostep-semantics.md. "
+    } else {
+        "Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "
     };
 
     let body = match &*result {
@@ -183,13 +201,16 @@ pub fn predict_view(props: &PredictProps) -> Html {
                     <input id="switch-cost" type="number" min="0" max={MAX_SWITCH_COST.to_string()} value={settings.switch_cost.to_string()}
                            onchange={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
                 </label>
-                <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first?">
-                    <input id="ties" type="checkbox" checked={settings.arrival_before_preempted} onchange={on_ties} />
-                    {" arrivals queue before preempted tasks"}
+                <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first? OSTEP's set reproduces its simulators exactly.">{"Ties "}
+                    <select id="ties" onchange={on_ties}>
+                        <option value="arrival-first" selected={ties_value == "arrival-first"}>{"arrivals before preempted tasks"}</option>
+                        <option value="preempted-first" selected={ties_value == "preempted-first"}>{"preempted tasks before arrivals"}</option>
+                        <option value="ostep" selected={ties_value == "ostep"}>{"OSTEP's simulators (1 CPU)"}</option>
+                    </select>
                 </label>
             </div>
             {comparison}
-            <p class="conventions"><small>{"Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "}{props.calibration.clone()}</small></p>
+            <p class="conventions"><small>{conventions_text}{props.calibration.clone()}</small></p>
             {body}
         </section>
     }

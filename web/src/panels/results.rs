@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use tasklab_core::policy::PolicyKind;
 use tasklab_core::report::checksum_hex;
 use tasklab_core::settings::Mode;
 use tasklab_core::timeline::Timeline;
@@ -63,11 +64,20 @@ pub fn results(props: &ResultsProps) -> Html {
     let report = &run.report;
     let settings = &run.settings;
     let plan = ExecutorPlan::from_settings(settings);
-    let title = format!("{} — {}", scenario_title(settings), settings.mode.label());
+    let title = format!(
+        "{} — {}, {}",
+        scenario_title(settings),
+        settings.mode.label(),
+        PolicyKind::describe(&settings.predict.policy(), "ms")
+    );
     let timeline = use_memo(Rc::clone(run), |run| {
         let plan = ExecutorPlan::from_settings(&run.settings);
         Rc::new(Timeline::from_run(
-            format!("{} · {}", scenario_title(&run.settings), plan.describe()),
+            format!(
+                "{} · {}",
+                scenario_title(&run.settings),
+                plan.describe_with_policy()
+            ),
             &run.record,
             plan.lane_labels(),
             &run.settings.scenario().colours(),
