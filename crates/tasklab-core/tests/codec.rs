@@ -137,6 +137,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                     cpus: predict.2,
                     switch_cost: predict.3,
                     arrival_before_preempted: predict.4,
+                    ostep: false,
                 },
             },
         )
@@ -333,6 +334,7 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                     cpus: 64,
                     switch_cost: 25,
                     arrival_before_preempted: false,
+                    ostep: true,
                 },
             };
             // The page's address in front for the typed sizes; the query alone for arbitrary ones.
