@@ -22,6 +22,19 @@ use crate::schedule::{micros, Dispatcher, RealSchedule};
 /// Shortest slice cut short by a coming arrival (preemptive policies), so a slice always does some work.
 pub const MIN_SLICE_MS: f64 = 0.05;
 
+/// Timers fire late (browsers clamp nested timers to 4 ms): a wait sleeps on a timer until this long before it
+/// is due, then yields to the event loop until it is, so a task wakes within a yield of its due time.
+pub const TIMER_SLACK_MS: f64 = 4.0;
+
+/// Waits about `ms` (at most `cap_ms`): a timer for all but the last [`TIMER_SLACK_MS`], a plain yield then.
+pub(crate) async fn nap<H: Host>(host: &H, ms: f64, cap_ms: f64) {
+    if ms > TIMER_SLACK_MS {
+        host.sleep_ms((ms - TIMER_SLACK_MS).min(cap_ms)).await;
+    } else {
+        host.yield_now().await;
+    }
+}
+
 /// Longest sleep while every task waits, so a Stop is noticed within this many milliseconds.
 pub const STOP_POLL_MS: f64 = 50.0;
 
@@ -125,7 +138,7 @@ pub async fn run_cooperative<H: Host>(
                     if options.yield_to_host {
                         record.held_main_thread(stretch_start, clock.now_ms());
                         // In short naps, so Stop is seen soon even when every task waits for seconds.
-                        host.sleep_ms(wait_ms.min(STOP_POLL_MS)).await;
+                        nap(host, wait_ms, STOP_POLL_MS).await;
                         stretch_start = clock.now_ms();
                     } else {
                         while now_us() < next_due && !progress.stop_requested() {

@@ -25,7 +25,7 @@ use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Phase, Scenario};
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress};
 
-use crate::cooperative::{MIN_SLICE_MS, STOP_POLL_MS};
+use crate::cooperative::{nap, MIN_SLICE_MS, STOP_POLL_MS};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
@@ -336,7 +336,6 @@ pub async fn run_parallel<H: Host>(
                     *slot = Some(end);
                 }
             }
-            run.record.task_started(piece.task, clock.now_ms());
             let budget = run.budget_ms(&piece, now_us());
             jobs_in_flight.push(spawn_on_worker(worker, piece, budget, clock, &progress));
         }
@@ -351,12 +350,17 @@ pub async fn run_parallel<H: Host>(
             (true, None) => break,
             // Only waits are pending: wake up when the next is due, and now and then to notice a Stop.
             (true, Some(wait_ms)) => {
-                host.sleep_ms(wait_ms.min(STOP_POLL_MS)).await;
+                nap(host, wait_ms, STOP_POLL_MS).await;
                 continue;
             }
             (false, None) => jobs_in_flight.next().await,
             (false, Some(wait_ms)) => {
-                match select(jobs_in_flight.next(), Box::pin(host.sleep_ms(wait_ms))).await {
+                match select(
+                    jobs_in_flight.next(),
+                    Box::pin(nap(host, wait_ms, f64::INFINITY)),
+                )
+                .await
+                {
                     Either::Left((done, _)) => done,
                     Either::Right(((), _)) => continue,
                 }
@@ -371,6 +375,9 @@ pub async fn run_parallel<H: Host>(
                     start_ms,
                     end_ms,
                 } = done;
+                // Times from the worker's clock: when the work really started and ended, not when the dispatcher
+                // heard of it.
+                run.record.task_started(piece.task, start_ms);
                 run.record.slice(piece.task, lane, start_ms, end_ms);
                 if let Some(previous_end) = handed_back_at.get_mut(lane).and_then(Option::take) {
                     run.record.overhead(start_ms - previous_end);
@@ -382,7 +389,7 @@ pub async fn run_parallel<H: Host>(
                 if piece.progress.is_finished() {
                     free_workers.push(lane);
                     just_freed.push((lane, end_ms));
-                    run.piece_finished(&piece, now, now_ms);
+                    run.piece_finished(&piece, micros(end_ms - run_start), end_ms);
                 } else if progress.stop_requested() {
                     stopped = true;
                     free_workers.push(lane);

