@@ -519,3 +519,26 @@ describe('OSTEP conventions in the page', () => {
     await context.close();
   });
 });
+
+describe('MLFQ settings', () => {
+  test('levels and boost are set in the page, travel in the link and govern the run; bad levels are refused', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=mlfq-interactive&policy=mlfq&mode=multitasking`);
+    await page.fill('#mlfq-levels', '2:4,8:16,30');
+    await page.press('#mlfq-levels', 'Tab');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('mlfq') === '2:4,8:16,30');
+    await page.fill('#mlfq-boost', '0');
+    await page.press('#mlfq-boost', 'Tab');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('boost') === '0');
+    await page.fill('#mlfq-levels', '2:x');
+    await page.press('#mlfq-levels', 'Tab');
+    await page.waitForSelector('.field-problem');
+    assert.match(await page.innerText('.field-problem'), /not a whole number/);
+    assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('mlfq')), '2:4,8:16,30');
+    const report = await clickRunAndWait(page);
+    assert.equal(report.policy, 'mlfq');
+    assert.equal(report.checksums_agree, true);
+    assert.match(report.model, /multi-level feedback queue/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

@@ -468,6 +468,7 @@ fn policy_from_flags(kind: PolicyKind, flags: &RunArgs) -> Result<Policy, InputE
         // None: the recipe's boost; Some(0): no boost.
         boost_period: flags.boost,
         higher_number_is_higher: flags.higher_is_higher,
+        levels: None,
     }))
 }
 

@@ -43,6 +43,8 @@ pub struct PolicyKnobs {
     pub boost_period: Option<u64>,
     /// For priority policies: a higher number is a higher priority.
     pub higher_number_is_higher: bool,
+    /// MLFQ levels chosen by hand, replacing the recipe's (in the same unit as the quantum).
+    pub levels: Option<CustomLevels>,
 }
 
 impl PolicyKnobs {
@@ -52,7 +54,111 @@ impl PolicyKnobs {
             quantum,
             boost_period: None,
             higher_number_is_higher: false,
+            levels: None,
         }
+    }
+}
+
+/// Most MLFQ levels the page and links offer.
+pub const MAX_CUSTOM_LEVELS: usize = 8;
+
+/// MLFQ levels chosen by hand: each level's quantum and allotment, top first (the page's `mlfq=` parameter,
+/// written `5:10,10:20,20`: quantum:allotment per level, the last level's allotment optional since it keeps its
+/// tasks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CustomLevels {
+    levels: [MlfqLevel; MAX_CUSTOM_LEVELS],
+    count: usize,
+}
+
+impl CustomLevels {
+    /// 1 to [`MAX_CUSTOM_LEVELS`] levels, each quantum and allotment at least 1.
+    pub fn new(levels: &[MlfqLevel]) -> Option<Self> {
+        if levels.is_empty()
+            || levels.len() > MAX_CUSTOM_LEVELS
+            || levels
+                .iter()
+                .any(|level| level.quantum == 0 || level.allotment == 0)
+        {
+            return None;
+        }
+        let mut fixed = [MlfqLevel {
+            quantum: 1,
+            allotment: 1,
+        }; MAX_CUSTOM_LEVELS];
+        fixed[..levels.len()].copy_from_slice(levels);
+        Some(Self {
+            levels: fixed,
+            count: levels.len(),
+        })
+    }
+
+    /// The levels, top first.
+    pub fn levels(&self) -> &[MlfqLevel] {
+        &self.levels[..self.count]
+    }
+
+    /// Every time multiplied by `factor` (milliseconds to ticks or microseconds).
+    pub fn scaled(&self, factor: u64) -> Self {
+        let mut scaled = *self;
+        for level in &mut scaled.levels[..self.count] {
+            level.quantum = level.quantum.saturating_mul(factor);
+            level.allotment = level.allotment.saturating_mul(factor);
+        }
+        scaled
+    }
+
+    /// Parses `5:10,10:20,20` (each level `quantum:allotment`, whole numbers ≥ 1 up to `max`; the last level's
+    /// allotment may be left out).
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong.
+    pub fn parse(text: &str, max: u64) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        if parts.len() > MAX_CUSTOM_LEVELS {
+            return Err(format!("at most {MAX_CUSTOM_LEVELS} levels"));
+        }
+        let number = |value: &str| -> Result<u64, String> {
+            value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|number| (1..=max).contains(number))
+                .ok_or_else(|| {
+                    format!("\u{201c}{value}\u{201d} is not a whole number from 1 to {max}")
+                })
+        };
+        let mut levels = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let last = index + 1 == parts.len();
+            let (quantum, allotment) = match part.split_once(':') {
+                Some((quantum, allotment)) => (number(quantum)?, number(allotment)?),
+                None if last => {
+                    let quantum = number(part)?;
+                    (quantum, quantum)
+                }
+                None => return Err(format!("level {}: write quantum:allotment", index + 1)),
+            };
+            levels.push(MlfqLevel { quantum, allotment });
+        }
+        Self::new(&levels).ok_or_else(|| "give 1 to 8 levels".to_owned())
+    }
+
+    /// The text [`CustomLevels::parse`] reads back.
+    pub fn to_param(&self) -> String {
+        let last = self.count - 1;
+        self.levels()
+            .iter()
+            .enumerate()
+            .map(|(index, level)| {
+                if index == last {
+                    level.quantum.to_string()
+                } else {
+                    format!("{}:{}", level.quantum, level.allotment)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -149,7 +255,9 @@ impl PolicyKind {
                 higher_number_is_higher: knobs.higher_number_is_higher,
             },
             Self::Mlfq => Policy::Mlfq {
-                queues: mlfq_levels(quantum),
+                queues: knobs
+                    .levels
+                    .map_or_else(|| mlfq_levels(quantum), |levels| levels.levels().to_vec()),
                 boost_period: match knobs.boost_period {
                     None => Some(quantum.saturating_mul(MLFQ_BOOST_QUANTA)),
                     Some(0) => None,
@@ -210,6 +318,39 @@ mod tests {
                 other => other.id(),
             };
             assert_eq!(json["kind"], expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn custom_levels_parse_round_trip_and_replace_the_recipe() {
+        let levels = CustomLevels::parse("5:10, 10:30,40", 1_000).expect("valid");
+        assert_eq!(levels.to_param(), "5:10,10:30,40");
+        assert_eq!(CustomLevels::parse(&levels.to_param(), 1_000), Ok(levels));
+        let knobs = PolicyKnobs {
+            levels: Some(levels.scaled(2)),
+            ..PolicyKnobs::with_quantum(3)
+        };
+        let Policy::Mlfq { queues, .. } = PolicyKind::Mlfq.build(&knobs) else {
+            panic!("an MLFQ");
+        };
+        assert_eq!(
+            queues[1],
+            MlfqLevel {
+                quantum: 20,
+                allotment: 60
+            }
+        );
+        for bad in [
+            "",
+            "0:4",
+            "5",
+            "5,6",
+            "a:b,3",
+            "1:1,1:1,1:1,1:1,1:1,1:1,1:1,1:1,1",
+            "5:2000",
+        ] {
+            let parsed = CustomLevels::parse(bad, 1_000);
+            assert!(parsed.is_err() || bad == "5", "{bad}: {parsed:?}");
         }
     }
 

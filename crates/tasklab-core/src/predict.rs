@@ -5,7 +5,7 @@
 //! one); a wait becomes an I/O burst of its milliseconds. Costs per unit are measured on the user's machine (see
 //! [`UnitCosts`]), and can be recalibrated from a real one-CPU run so that prediction and measurement share a scale.
 
-use crate::policy::{PolicyKind, PolicyKnobs};
+use crate::policy::{CustomLevels, PolicyKind, PolicyKnobs};
 use crate::scenario::{Phase, Scenario};
 use crate::sim::{Burst, Conventions, Machine, Policy, SimScenario, SimTask};
 use crate::workload::WorkloadKind;
@@ -33,6 +33,10 @@ pub struct PredictSettings {
     /// OSTEP's conventions (`ties=ostep`): the simulator agrees with OSTEP's `scheduler.py` and `mlfq.py` (one CPU,
     /// no switch cost); real runs queue a preempted task before an arrival, as OSTEP does.
     pub ostep: bool,
+    /// MLFQ levels chosen by hand (ms); none = the recipe from the quantum.
+    pub mlfq_levels: Option<CustomLevels>,
+    /// MLFQ boost period in ms: none = the recipe's 50 quanta, `Some(0)` = no boost.
+    pub boost_ms: Option<u64>,
 }
 
 impl Default for PredictSettings {
@@ -44,6 +48,8 @@ impl Default for PredictSettings {
             switch_cost: 0,
             arrival_before_preempted: true,
             ostep: false,
+            mlfq_levels: None,
+            boost_ms: None,
         }
     }
 }
@@ -56,9 +62,13 @@ impl PredictSettings {
 
     /// The simulator policy with `ticks_per_ms` ticks in a millisecond (see [`to_sim_scenario_at`]).
     pub fn policy_at(&self, ticks_per_ms: u64) -> Policy {
-        self.policy.build(&PolicyKnobs::with_quantum(
-            self.quantum.saturating_mul(ticks_per_ms.max(1)),
-        ))
+        let scale = ticks_per_ms.max(1);
+        self.policy.build(&PolicyKnobs {
+            quantum: self.quantum.saturating_mul(scale),
+            boost_period: self.boost_ms.map(|ms| ms.saturating_mul(scale)),
+            higher_number_is_higher: false,
+            levels: self.mlfq_levels.map(|levels| levels.scaled(scale)),
+        })
     }
 
     /// The simulated machine.

@@ -9,10 +9,13 @@
 use std::fmt;
 
 use crate::codec::{decode_scenario, encode_scenario};
-use crate::policy::PolicyKind;
+use crate::policy::{CustomLevels, PolicyKind};
 use crate::predict::{PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST};
 use crate::presets::Preset;
 use crate::scenario::Scenario;
+
+/// Longest MLFQ boost period a link may ask for, in milliseconds.
+pub const MAX_BOOST_MS: u64 = 600_000;
 
 /// Shortest time slice of the multitasking executor, in milliseconds.
 pub const MIN_SLICE_MS: u32 = 1;
@@ -128,6 +131,12 @@ impl Settings {
         }
         if predict.switch_cost != defaults.switch_cost {
             query.append_pair("switch", &predict.switch_cost.to_string());
+        }
+        if let Some(levels) = &predict.mlfq_levels {
+            query.append_pair("mlfq", &levels.to_param());
+        }
+        if let Some(boost) = predict.boost_ms {
+            query.append_pair("boost", &boost.to_string());
         }
         if predict.ostep {
             query.append_pair("ties", "ostep");
@@ -337,6 +346,27 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
+            "mlfq" => match CustomLevels::parse(&value, MAX_QUANTUM) {
+                Ok(levels) => settings.predict.mlfq_levels = Some(levels),
+                Err(problem) => notice(
+                    "mlfq",
+                    format!(
+                        "{}: {problem}; write quantum:allotment per level in ms, e.g. 5:10,10:20,20; using the \
+                         levels made from the quantum",
+                        quoted(&value)
+                    ),
+                ),
+            },
+            "boost" => match parse_in_range(&value, 0, MAX_BOOST_MS) {
+                Some(boost) => settings.predict.boost_ms = Some(boost),
+                None => notice(
+                    "boost",
+                    format!(
+                        "{} is not a whole number of ms from 0 (no boost) to {MAX_BOOST_MS}; boosting every 50 quanta",
+                        quoted(&value)
+                    ),
+                ),
+            },
             "s" => match decode_scenario(&value) {
                 Ok(scenario) => settings.custom = Some(scenario),
                 Err(error) => {
@@ -404,6 +434,32 @@ mod tests {
                 },
             }
         );
+    }
+
+    #[test]
+    fn mlfq_levels_and_boost_travel_in_links_and_bad_ones_leave_notices() {
+        let parsed = parse_query("policy=mlfq&mlfq=4:8,8:16,32&boost=300", 2);
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        let predict = parsed.settings.predict;
+        assert_eq!(predict.boost_ms, Some(300));
+        let Some(levels) = predict.mlfq_levels else {
+            panic!("levels read");
+        };
+        assert_eq!(levels.to_param(), "4:8,8:16,32");
+        let query = parsed.settings.to_query(false);
+        assert!(
+            query.contains("mlfq=4%3A8%2C8%3A16%2C32") && query.contains("boost=300"),
+            "{query}"
+        );
+        assert_eq!(parse_query(&query, 2).settings, parsed.settings);
+        let bad = parse_query("mlfq=4:x&boost=-1", 2);
+        let fields: Vec<&str> = bad
+            .notices
+            .iter()
+            .map(|notice| notice.field.as_str())
+            .collect();
+        assert_eq!(fields, ["mlfq", "boost"]);
+        assert_eq!(bad.settings.predict.mlfq_levels, None);
     }
 
     #[test]
@@ -475,6 +531,8 @@ mod tests {
                             switch_cost: 1,
                             arrival_before_preempted: false,
                             ostep: false,
+                            mlfq_levels: None,
+                            boost_ms: None,
                         },
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);

@@ -138,6 +138,8 @@ fn settings() -> impl Strategy<Value = Settings> {
                     switch_cost: predict.3,
                     arrival_before_preempted: predict.4,
                     ostep: false,
+                    mlfq_levels: None,
+                    boost_ms: None,
                 },
             },
         )
@@ -335,6 +337,8 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                     switch_cost: 25,
                     arrival_before_preempted: false,
                     ostep: true,
+                    mlfq_levels: None,
+                    boost_ms: None,
                 },
             };
             // The page's address in front for the typed sizes; the query alone for arbitrary ones.

@@ -217,6 +217,8 @@ mod tests {
                     switch_cost: 0,
                     arrival_before_preempted: true,
                     ostep: false,
+                    mlfq_levels: None,
+                    boost_ms: None,
                 }
             );
         }

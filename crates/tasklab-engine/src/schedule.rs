@@ -11,7 +11,7 @@
 //! calibrated cost per unit ([`UnitCosts`]): a real run cannot know its future, so it uses the same estimate as
 //! the model.
 
-use tasklab_core::policy::{PolicyKind, PolicyKnobs};
+use tasklab_core::policy::PolicyKind;
 use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::scenario::{Scenario, TaskRun};
 use tasklab_core::sched::{Entry, ReadyQueue, Rules, Standing};
@@ -43,12 +43,8 @@ pub struct RealSchedule {
 impl RealSchedule {
     /// The policy of the page's settings (quantum in ms) with these unit costs.
     pub fn from_settings(settings: &PredictSettings, costs: UnitCosts) -> Self {
-        let knobs = PolicyKnobs {
-            quantum: settings.quantum.max(1).saturating_mul(1_000),
-            ..PolicyKnobs::with_quantum(1)
-        };
         Self {
-            policy: settings.policy.build(&knobs),
+            policy: settings.policy_at(1_000),
             arrival_before_preempted: settings.arrival_before_preempted,
             costs,
         }

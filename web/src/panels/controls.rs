@@ -1,9 +1,10 @@
 //! The Controls panel: scenario, mode, policy and quantum, workers, time slice, Run and Stop, and the links that
 //! share the settings. The policy governs real runs and the Predict view alike.
 
-use tasklab_core::policy::PolicyKind;
+use tasklab_core::policy::{mlfq_levels, CustomLevels, PolicyKind, MLFQ_BOOST_QUANTA};
 use tasklab_core::predict::{PredictSettings, MAX_QUANTUM};
 use tasklab_core::presets::Preset;
+use tasklab_core::settings::MAX_BOOST_MS;
 use tasklab_core::settings::{Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use yew::prelude::*;
 
@@ -93,6 +94,46 @@ pub fn controls(props: &ControlsProps) -> Html {
             .map_or(predict.quantum, |value: u64| value.clamp(1, MAX_QUANTUM));
         Action::SetPredict(PredictSettings { quantum, ..predict })
     });
+    // A levels text that does not parse stays in the field with a message; the settings keep the last good one.
+    let levels_problem = use_state(|| None::<String>);
+    let on_levels = {
+        let dispatch = dispatch.clone();
+        let levels_problem = levels_problem.clone();
+        Callback::from(move |event: Event| {
+            let text = browser::form_value(&event);
+            let parsed = if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                CustomLevels::parse(&text, MAX_QUANTUM).map(Some)
+            };
+            match parsed {
+                Ok(mlfq_levels) => {
+                    levels_problem.set(None);
+                    dispatch.emit(Action::SetPredict(PredictSettings {
+                        mlfq_levels,
+                        ..predict
+                    }));
+                }
+                Err(problem) => levels_problem.set(Some(problem)),
+            }
+        })
+    };
+    let on_boost = dispatch.reform(move |event: Event| {
+        let text = browser::form_value(&event);
+        let boost_ms = match text.trim() {
+            "" => None,
+            value => value
+                .parse()
+                .ok()
+                .map(|ms: u64| ms.min(MAX_BOOST_MS))
+                .or(predict.boost_ms),
+        };
+        Action::SetPredict(PredictSettings {
+            boost_ms,
+            ..predict
+        })
+    });
+    let recipe = CustomLevels::new(&mlfq_levels(predict.quantum)).map(|levels| levels.to_param());
     let on_run = props.on_run.reform(|_: MouseEvent| ());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
     let copy = |with_run: bool| props.on_copy.reform(move |_: MouseEvent| with_run);
@@ -139,6 +180,21 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <input id="quantum" type="number" min="1" max={MAX_QUANTUM.to_string()} value={predict.quantum.to_string()}
                            disabled={props.running || !predict.policy.uses_quantum()} onchange={on_quantum} />
                 </label>
+                if predict.policy.uses_boost() {
+                    <label title="Each level's quantum and allotment in ms, top level first: a task that has used its level's allotment moves down one level. Empty: levels made from the quantum.">{"Levels (quantum:allotment ms) "}
+                        <input id="mlfq-levels" type="text" value={predict.mlfq_levels.map(|levels| levels.to_param()).unwrap_or_default()}
+                               placeholder={recipe.unwrap_or_default()} disabled={props.running} onchange={on_levels}
+                               aria-invalid={levels_problem.is_some().to_string()} />
+                    </label>
+                    <label title="Every so many ms, every task goes back to the top level, so long jobs are not starved. 0: never. Empty: every 50 quanta.">{"Boost every (ms) "}
+                        <input id="mlfq-boost" type="number" min="0" max={MAX_BOOST_MS.to_string()}
+                               value={predict.boost_ms.map(|ms| ms.to_string()).unwrap_or_default()}
+                               placeholder={(predict.quantum * MLFQ_BOOST_QUANTA).to_string()} disabled={props.running} onchange={on_boost} />
+                    </label>
+                    if let Some(problem) = (*levels_problem).clone() {
+                        <small class="field-problem" role="alert">{format!("Levels not changed: {problem}.")}</small>
+                    }
+                }
                 <label>{"Workers "}
                     <select id="workers" onchange={on_workers} disabled={props.running}>
                         { for (1..=props.max_workers).map(|workers| html! {
