@@ -67,6 +67,11 @@ pub struct RunRecord {
     /// Time between two slices while a task was ready (yielding to the browser, deciding): the executor's own
     /// cost, which the model of the run spreads over the CPU time.
     pub overhead_ms: f64,
+    /// Time workers waited between finishing one piece of work and starting a new one handed to them, summed over
+    /// `dispatches` such hand-overs: the cost of dispatching, which the model charges per dispatch.
+    pub dispatch_overhead_ms: f64,
+    /// Hand-overs counted in `dispatch_overhead_ms`.
+    pub dispatches: u64,
 }
 
 impl RunRecord {

@@ -61,7 +61,14 @@ impl ExecutorPlan {
             .sum();
         // The executor's own cost between slices (yields) grows with the CPU time, so it is spread over it.
         let costs = typical.scaled((busy_ms + record.overhead_ms) / typical.cpu_ms(scenario));
-        let model = self.model();
+        let mut model = self.model();
+        // Handing a new piece to a worker costs about the same each time: the model charges it as a context switch.
+        // (OSTEP's conventions know no switch cost.)
+        if record.dispatches > 0 && !model.predict.ostep {
+            let per_dispatch_ms = record.dispatch_overhead_ms / record.dispatches as f64;
+            model.predict.switch_cost =
+                (per_dispatch_ms * MODEL_TICKS_PER_MS as f64).round() as u64;
+        }
         let options = SimOptions {
             record_trace: false,
             compare_with_one_cpu: false,
@@ -101,10 +108,18 @@ impl ExecutorPlan {
                 .fold(0.0, f64::max),
             description: format!(
                 "{} on {cpus} CPU{}, calibrated from this run's {busy_ms:.0} ms of CPU and {:.0} ms spent \
-                 between slices",
+                 between slices{}",
                 PolicyKind::describe(&model.predict.policy(), "ms"),
                 if cpus == 1 { "" } else { "s" },
-                record.overhead_ms
+                record.overhead_ms,
+                if record.dispatches > 0 {
+                    format!(
+                        ", {:.2} ms to hand each piece of work to a worker",
+                        record.dispatch_overhead_ms / record.dispatches as f64
+                    )
+                } else {
+                    String::new()
+                }
             ),
             tasks,
         })

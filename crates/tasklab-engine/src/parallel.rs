@@ -312,7 +312,8 @@ pub async fn run_parallel<H: Host>(
     let mut stopped = false;
     // Per lane: when its last job ended, if it got its next job without waiting for work; the gap to that job is
     // the cost of handing work out (counted as overhead, which the model of the run takes into account).
-    let mut handed_back_at: Vec<Option<f64>> = vec![None; options.workers.max(1)];
+    // `true` when the lane's next job is a new piece (a dispatch), `false` when it goes on with the same one.
+    let mut handed_back_at: Vec<Option<(f64, bool)>> = vec![None; options.workers.max(1)];
     // Lanes freed by the event just handled, with the end of their job.
     let mut just_freed: Vec<(usize, f64)> = Vec::new();
 
@@ -333,7 +334,7 @@ pub async fn run_parallel<H: Host>(
             free_workers.remove(0);
             if let Some(&(_, end)) = just_freed.iter().find(|(lane, _)| *lane == worker) {
                 if let Some(slot) = handed_back_at.get_mut(worker) {
-                    *slot = Some(end);
+                    *slot = Some((end, true));
                 }
             }
             let budget = run.budget_ms(&piece, now_us());
@@ -379,8 +380,12 @@ pub async fn run_parallel<H: Host>(
                 // heard of it.
                 run.record.task_started(piece.task, start_ms);
                 run.record.slice(piece.task, lane, start_ms, end_ms);
-                if let Some(previous_end) = handed_back_at.get_mut(lane).and_then(Option::take) {
-                    run.record.overhead(start_ms - previous_end);
+                match handed_back_at.get_mut(lane).and_then(Option::take) {
+                    Some((previous_end, true)) => {
+                        run.record.dispatch_overhead(start_ms - previous_end)
+                    }
+                    Some((previous_end, false)) => run.record.overhead(start_ms - previous_end),
+                    None => {}
                 }
                 let ran_us = micros(end_ms - start_ms);
                 run.dispatcher.account(piece.task, ran_us);
@@ -408,7 +413,7 @@ pub async fn run_parallel<H: Host>(
                     } else {
                         // The turn goes on, on the same worker.
                         if let Some(slot) = handed_back_at.get_mut(lane) {
-                            *slot = Some(end_ms);
+                            *slot = Some((end_ms, false));
                         }
                         let budget = run.budget_ms(&piece, now_us());
                         jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));

@@ -19,6 +19,8 @@ pub struct RecordBuilder {
     slices: Vec<Slice>,
     longest_main_stretch_ms: f64,
     overhead_ms: f64,
+    dispatch_overhead_ms: f64,
+    dispatches: u64,
 }
 
 impl RecordBuilder {
@@ -39,6 +41,8 @@ impl RecordBuilder {
             slices: Vec::new(),
             longest_main_stretch_ms: 0.0,
             overhead_ms: 0.0,
+            dispatch_overhead_ms: 0.0,
+            dispatches: 0,
         }
     }
 
@@ -88,6 +92,12 @@ impl RecordBuilder {
         self.overhead_ms += ms.max(0.0);
     }
 
+    /// A worker waited `ms` between finishing one piece of work and starting the next one it was handed.
+    pub fn dispatch_overhead(&mut self, ms: f64) {
+        self.dispatch_overhead_ms += ms.max(0.0);
+        self.dispatches += 1;
+    }
+
     /// The executor held the main thread from `from_ms` to `to_ms` without giving it back to the event loop.
     pub fn held_main_thread(&mut self, from_ms: f64, to_ms: f64) {
         self.longest_main_stretch_ms = self.longest_main_stretch_ms.max(to_ms - from_ms);
@@ -128,6 +138,8 @@ impl RecordBuilder {
             stopped,
             longest_main_stretch_ms: self.longest_main_stretch_ms,
             overhead_ms: self.overhead_ms,
+            dispatch_overhead_ms: self.dispatch_overhead_ms,
+            dispatches: self.dispatches,
         }
     }
 }
