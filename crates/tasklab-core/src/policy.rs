@@ -253,6 +253,7 @@ impl PolicyKind {
             Self::Priority | Self::PriorityPreemptive => Policy::Priority {
                 preemptive: self == Self::PriorityPreemptive,
                 higher_number_is_higher: knobs.higher_number_is_higher,
+                aging: None,
             },
             Self::Mlfq => Policy::Mlfq {
                 queues: knobs

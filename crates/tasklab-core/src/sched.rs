@@ -85,6 +85,8 @@ pub struct Rules {
     levels: Vec<MlfqLevel>,
     boost_period: Option<u64>,
     higher_number_is_higher: bool,
+    /// Aging period of the priority policies (see [`Rules::entry_key`]).
+    aging: Option<u64>,
     mlfq: MlfqVariant,
 }
 
@@ -98,6 +100,7 @@ impl Rules {
             levels: Vec::new(),
             boost_period: None,
             higher_number_is_higher: false,
+            aging: None,
             mlfq: MlfqVariant::default(),
         };
         match policy {
@@ -118,10 +121,12 @@ impl Rules {
             Policy::Priority {
                 preemptive,
                 higher_number_is_higher,
+                aging,
             } => Rules {
                 order: Order::Priority,
                 preemptive: *preemptive,
                 higher_number_is_higher: *higher_number_is_higher,
+                aging: aging.filter(|period| *period > 0),
                 ..base
             },
             Policy::Mlfq {
@@ -192,6 +197,43 @@ impl Rules {
             Order::Priority => priority_key,
             Order::Level => standing.level as i128,
         }
+    }
+
+    /// The aging period, if the policy ages waiting tasks.
+    pub fn aging(&self) -> Option<u64> {
+        self.aging
+    }
+
+    /// The key a task is queued with when it becomes ready at `entered_at` with policy key `key`.
+    ///
+    /// With aging (period *A*), a ready task gains one priority step for every multiple of *A* on the clock it
+    /// waits through; it keeps what it gained while it runs, and starts again from its own priority when it
+    /// queues again. At time *t* a ready task's key is `key − (⌊t/A⌋ − ⌊entered_at/A⌋)`. The `⌊t/A⌋` part is the same for
+    /// every ready task, so the queue can keep `key + ⌊entered_at/A⌋` and never reorder; [`Rules::aged`] turns it
+    /// into the key at *t* to compare with a running task.
+    #[inline]
+    pub fn entry_key(&self, key: i128, entered_at: u64) -> i128 {
+        match self.aging {
+            Some(period) if self.order == Order::Priority => key + i128::from(entered_at / period),
+            _ => key,
+        }
+    }
+
+    /// A queued key ([`Rules::entry_key`]) as it stands at `now`.
+    #[inline]
+    pub fn aged(&self, queued_key: i128, now: u64) -> i128 {
+        match self.aging {
+            Some(period) if self.order == Order::Priority => queued_key - i128::from(now / period),
+            _ => queued_key,
+        }
+    }
+
+    /// The next time ready tasks gain a step by aging, after `now` (only the preemptive policies need to act on
+    /// it: the others compare ready tasks only, whose order aging never changes).
+    pub fn next_aging_after(&self, now: u64) -> Option<u64> {
+        self.aging
+            .filter(|_| self.order == Order::Priority && self.preemptive)
+            .map(|period| (now / period).saturating_add(1).saturating_mul(period))
     }
 
     /// Whether a ready task of key `ready` takes the CPU of a running task of key `running`.
@@ -620,6 +662,7 @@ mod tests {
         let rules = Rules::new(&Policy::Priority {
             preemptive: true,
             higher_number_is_higher: true,
+            aging: None,
         });
         assert!(rules.priority_key(5) < rules.priority_key(1));
         assert!(rules.preempts(rules.priority_key(5), rules.priority_key(1)));

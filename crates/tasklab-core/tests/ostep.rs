@@ -210,6 +210,7 @@ fn ostep_runs_every_policy_consistently() {
         Policy::Priority {
             preemptive: true,
             higher_number_is_higher: false,
+            aging: None,
         },
         Policy::Mlfq {
             queues: vec![

@@ -91,6 +91,8 @@ struct Cpu {
     generation: u64,
     busy: u64,
     switching: u64,
+    /// With aging: the key of the task it runs, as aged when it was dispatched (kept until it leaves the CPU).
+    aged_key: i128,
 }
 
 /// The state of a task between two CPU bursts' ends, carried by value through the ready queue and the CPU
@@ -150,6 +152,8 @@ struct Engine<'a, const OSTEP: bool> {
     next_arrival: usize,
     boost_period: Option<u64>,
     boosts_done: u64,
+    /// The tick being handled (the last one handled, between steps).
+    now: u64,
     record_trace: bool,
     trace: Vec<TraceSlice>,
     slices: u64,
@@ -278,6 +282,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                     generation: 0,
                     busy: 0,
                     switching: 0,
+                    aged_key: 0,
                 };
                 cpu_count as usize
             ],
@@ -302,6 +307,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             arrival_order,
             next_arrival: 0,
             boosts_done: 0,
+            now: 0,
             record_trace: config.record_trace,
             trace: if config.record_trace {
                 Vec::with_capacity(expected_slices(config))
@@ -346,6 +352,12 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         if let Some(&Reverse((tick, _))) = self.io_returns.peek() {
             consider(tick);
         }
+        // Aging can only change who runs while a task runs and another waits.
+        if self.free_mask != self.all_mask && !self.ready.is_empty() {
+            if let Some(tick) = self.rules.next_aging_after(self.now) {
+                consider(tick);
+            }
+        }
         // Boosts only matter while something runs or waits; lazily applied otherwise (see `mlfq_state`).
         if let Some(period) = self.boost_period {
             if self.free_mask != self.all_mask || !self.ready.is_empty() {
@@ -356,6 +368,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
     }
 
     fn step(&mut self, tick: u64) -> Result<(), SimError> {
+        self.now = tick;
         if OSTEP {
             return self.step_ostep(tick);
         }
@@ -716,6 +729,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
 
     fn push_ready(&mut self, item: Runnable, tick: u64, class: u8) {
         let key = self.policy_key(item.task, item.remaining);
+        let key = self.rules.entry_key(key, tick);
         let entry = Entry {
             at: tick,
             class,
@@ -726,6 +740,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
 
     fn dispatch_free_cpus(&mut self, tick: u64) -> Result<(), SimError> {
         while self.free_mask != 0 {
+            let queued_key = self.ready.best_key();
             let Some(item) = self.ready.pop() else { break };
             let last_cpu = item.last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
@@ -737,6 +752,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             } else {
                 self.free_mask.trailing_zeros()
             };
+            self.keep_aged_key(cpu, queued_key, tick);
             self.dispatch(cpu, item, tick)?;
         }
         Ok(())
@@ -782,15 +798,30 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             .push(Reverse((tick.saturating_add(length), cpu, slot.generation)));
     }
 
+    /// With aging, remembers the key the task dispatched on `cpu` had when it left the queue (its aging bonus holds
+    /// while it runs).
+    #[inline]
+    fn keep_aged_key(&mut self, cpu: u32, queued_key: Option<i128>, tick: u64) {
+        if self.rules.aging().is_some() {
+            if let Some(key) = queued_key {
+                self.cpus[cpu as usize].aged_key = self.rules.aged(key, tick);
+            }
+        }
+    }
+
     /// Preemptive policies: while the best ready task is strictly better than the worst running one, it takes
     /// that CPU and the preempted task goes back to the ready queue.
     fn preempt_worse_running(&mut self, tick: u64) -> Result<(), SimError> {
-        while let Some(best) = self.ready.best_key() {
+        while let Some(best) = self.ready.best_key().map(|key| self.rules.aged(key, tick)) {
             let mut worst: Option<(i128, Runnable, u32, u64)> = None;
             for cpu in 0..self.cpus.len() {
                 if let Activity::Running { item, start } = self.cpus[cpu].activity {
                     let remaining_now = item.remaining.saturating_sub(tick - start);
-                    let key = self.policy_key(item.task, remaining_now);
+                    let key = if self.rules.aging().is_some() {
+                        self.cpus[cpu].aged_key
+                    } else {
+                        self.policy_key(item.task, remaining_now)
+                    };
                     if worst.is_none_or(|(worst_key, worst_item, ..)| {
                         (key, item.task) > (worst_key, worst_item.task)
                     }) {
@@ -806,7 +837,9 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             }
             let item = self.stop_run(cpu, item, start, tick)?;
             self.push_ready(item, tick, self.preempted_class);
+            let queued_key = self.ready.best_key();
             if let Some(next) = self.ready.pop() {
+                self.keep_aged_key(cpu, queued_key, tick);
                 self.dispatch(cpu, next, tick)?;
             }
         }

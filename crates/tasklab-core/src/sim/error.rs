@@ -76,6 +76,9 @@ pub enum SimError {
     /// A quantum of 0 ticks.
     #[error("the quantum must be at least 1 tick")]
     ZeroQuantum,
+    /// An aging period of 0 ticks.
+    #[error("the aging period must be at least 1 tick")]
+    ZeroAging,
     /// An MLFQ without levels or with more than [`MAX_MLFQ_LEVELS`].
     #[error("an MLFQ needs 1 to {MAX_MLFQ_LEVELS} queues, not {count}")]
     MlfqLevelCount {

@@ -271,6 +271,15 @@ fn validate_policy(policy: &Policy) -> Result<(), SimError> {
                 None => Ok(()),
             }
         }
+        Policy::Priority {
+            aging: Some(period),
+            ..
+        } => {
+            if *period == 0 {
+                return Err(SimError::ZeroAging);
+            }
+            check_ticks("the aging period", *period)
+        }
         Policy::Fcfs | Policy::Sjf | Policy::Srtf | Policy::Priority { .. } => Ok(()),
     }
 }

@@ -146,6 +146,10 @@ pub enum Policy {
         /// When true, a higher number is a higher priority.
         #[serde(default)]
         higher_number_is_higher: bool,
+        /// Aging period in ticks (≥ 1), or none: a ready task gains one priority step for every multiple of the
+        /// period on the clock it waits through, and loses the gain when it runs, so no task starves forever.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        aging: Option<u64>,
     },
     /// Multi-level feedback queue with the textbook rules: the highest non-empty queue runs first (preempting
     /// lower levels); round robin within a queue; a new task enters the top queue; a task that has used its

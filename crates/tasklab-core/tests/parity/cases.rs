@@ -124,6 +124,7 @@ fn textbook_cases() -> Vec<ParityCase> {
             Policy::Priority {
                 preemptive: false,
                 higher_number_is_higher: false,
+                aging: None,
             },
         ),
         case(
@@ -133,6 +134,7 @@ fn textbook_cases() -> Vec<ParityCase> {
             Policy::Priority {
                 preemptive: false,
                 higher_number_is_higher: true,
+                aging: None,
             },
         ),
         case(
@@ -142,6 +144,7 @@ fn textbook_cases() -> Vec<ParityCase> {
             Policy::Priority {
                 preemptive: true,
                 higher_number_is_higher: false,
+                aging: None,
             },
         ),
         case(
@@ -229,14 +232,17 @@ fn generated_cases() -> Vec<ParityCase> {
         Policy::Priority {
             preemptive: false,
             higher_number_is_higher: false,
+            aging: None,
         },
         Policy::Priority {
             preemptive: true,
             higher_number_is_higher: false,
+            aging: None,
         },
         Policy::Priority {
             preemptive: true,
             higher_number_is_higher: true,
+            aging: None,
         },
         Policy::Mlfq {
             queues: vec![level(1, 2), level(3, 6), level(6, 6)],

@@ -245,6 +245,7 @@ fn priority_non_preemptive_textbook() {
     let policy = Policy::Priority {
         preemptive: false,
         higher_number_is_higher: false,
+        aging: None,
     };
     let result = run(priority_tasks([0; 5]), Machine::default(), policy);
     // 0-1 P2, 1-6 P5, 6-16 P1, 16-18 P3, 18-19 P4: average waiting 8.2.
@@ -266,6 +267,7 @@ fn priority_higher_number_is_higher() {
     let policy = Policy::Priority {
         preemptive: false,
         higher_number_is_higher: true,
+        aging: None,
     };
     let result = run(priority_tasks([0; 5]), Machine::default(), policy);
     // 0-1 P4, 1-3 P3, 3-13 P1, 13-18 P5, 18-19 P2.
@@ -287,6 +289,7 @@ fn priority_preemptive() {
     let policy = Policy::Priority {
         preemptive: true,
         higher_number_is_higher: false,
+        aging: None,
     };
     let result = run(priority_tasks([0, 1, 2, 3, 4]), Machine::default(), policy);
     // 0-1 P1, 1-2 P2, 2-4 P1, 4-9 P5, 9-16 P1, 16-18 P3, 18-19 P4.
@@ -530,6 +533,7 @@ fn documented_json_input_parses() {
             Policy::Priority {
                 preemptive: false,
                 higher_number_is_higher: false,
+                aging: None,
             },
         ),
         (
@@ -537,6 +541,7 @@ fn documented_json_input_parses() {
             Policy::Priority {
                 preemptive: true,
                 higher_number_is_higher: true,
+                aging: None,
             },
         ),
         (
@@ -654,4 +659,24 @@ fn invalid_inputs_are_refused_with_clear_errors() {
         tasklab_core::sim::simulate_with(&long, &two, &rr1, &conventions, &options),
         Err(SimError::TooManySlices { max: 1_000 })
     );
+}
+
+#[test]
+fn aging_lets_a_starving_task_run_during_the_stream() {
+    // A low-priority task and a stream of urgent ones, back to back from 0 to 40.
+    let mut tasks = vec![task("Low", 0, 5, 10)];
+    tasks.extend((0..10).map(|index| task(&format!("High {index}"), index * 4, 1, 4)));
+    let policy = |aging| Policy::Priority {
+        preemptive: true,
+        higher_number_is_higher: false,
+        aging,
+    };
+    let starved = run(tasks.clone(), Machine::default(), policy(None));
+    assert_eq!(starved.tasks[0].first_run, 40, "without aging Low waits for the whole stream");
+    let aged = run(tasks, Machine::default(), policy(Some(5)));
+    // Waiting through 5, 10, 15 and 20 brings Low from 5 to 1, level with the stream, and it has waited longer:
+    // it gets the CPU at 20 and keeps its aged priority while it runs. At 25 the urgent task that queued at 20 has
+    // aged one step too (1 → 0) and takes the CPU back.
+    assert_eq!(aged.tasks[0].first_run, 20);
+    assert_eq!(slices_of(&aged, 0)[0], (20, 25));
 }

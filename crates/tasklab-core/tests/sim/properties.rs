@@ -109,14 +109,16 @@ policy_properties!(
     priority_invariants,
     any::<bool>().prop_map(|higher_number_is_higher| Policy::Priority {
         preemptive: false,
-        higher_number_is_higher
+        higher_number_is_higher,
+        aging: None,
     })
 );
 policy_properties!(
     priority_preemptive_invariants,
     any::<bool>().prop_map(|higher_number_is_higher| Policy::Priority {
         preemptive: true,
-        higher_number_is_higher
+        higher_number_is_higher,
+        aging: None,
     })
 );
 policy_properties!(mlfq_invariants, mlfq_strategy());
@@ -142,7 +144,7 @@ proptest! {
     /// Without preemption, every CPU burst runs as a single slice.
     #[test]
     fn non_preemptive_policies_run_bursts_whole(scenario in scenario_strategy(), machine in machine_strategy()) {
-        for policy in [Policy::Fcfs, Policy::Sjf, Policy::Priority { preemptive: false, higher_number_is_higher: false }] {
+        for policy in [Policy::Fcfs, Policy::Sjf, Policy::Priority { preemptive: false, higher_number_is_higher: false, aging: None }] {
             let result = simulate(&scenario, &machine, &policy, &Conventions::default()).expect("valid");
             let cpu_bursts: usize = scenario
                 .tasks
@@ -177,6 +179,7 @@ fn wild_policy() -> impl Strategy<Value = Policy> {
             Policy::Priority {
                 preemptive,
                 higher_number_is_higher,
+                aging: None,
             }
         }),
         (
