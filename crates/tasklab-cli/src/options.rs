@@ -99,6 +99,9 @@ struct RunArgs {
         help = boost_help()
     )]
     boost: Option<u64>,
+    /// Priority policies: a waiting task gains one priority step every N ticks it waits (N ≥ 1) [default: no aging]
+    #[arg(long, value_name = "N", value_parser = aging_period, allow_negative_numbers = true)]
+    aging: Option<u64>,
     #[arg(long, help = higher_is_higher_help())]
     higher_is_higher: bool,
     /// Virtual CPUs, 1 to 64 [default: 1, or the scenario file's]
@@ -220,6 +223,14 @@ fn policy_parser() -> impl TypedValueParser<Value = PolicyKind> {
 fn ticks(text: &str) -> Result<u64, String> {
     text.parse::<u64>()
         .map_err(|_| "expected a whole number of ticks (0 or more)".to_string())
+}
+
+/// An aging period: a time of at least one tick.
+fn aging_period(text: &str) -> Result<u64, String> {
+    match ticks(text)? {
+        0 => Err("the aging period must be at least 1 tick".into()),
+        period => Ok(period),
+    }
 }
 
 /// A quantum: a time of at least one tick.
@@ -361,7 +372,10 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
     if let Some(switch_cost) = flags.switch_cost {
         machine.switch_cost = switch_cost;
     }
-    let tuned = flags.quantum.is_some() || flags.boost.is_some() || flags.higher_is_higher;
+    let tuned = flags.quantum.is_some()
+        || flags.boost.is_some()
+        || flags.aging.is_some()
+        || flags.higher_is_higher;
     let policy = match (flags.policy, input.policy) {
         (Some(kind), _) => policy_from_flags(kind, &flags)?,
         (None, Some(policy)) if tuned => adjust_policy(policy, &flags)?,
@@ -413,6 +427,25 @@ fn conventions(from_file: Conventions, flags: &RunArgs) -> Result<Conventions, I
 /// Applies --quantum / --boost / --higher-is-higher to the policy of a scenario file.
 fn adjust_policy(policy: Policy, flags: &RunArgs) -> Result<Policy, InputError> {
     let mut adjusted = policy_from_flags(PolicyKind::of(&policy), flags)?;
+    // Keep the file's priority direction and aging unless the flags set them.
+    if let (
+        Policy::Priority {
+            higher_number_is_higher,
+            aging,
+            ..
+        },
+        Policy::Priority {
+            higher_number_is_higher: new_direction,
+            aging: new_aging,
+            ..
+        },
+    ) = (&policy, &mut adjusted)
+    {
+        *new_direction |= *higher_number_is_higher;
+        if flags.aging.is_none() {
+            *new_aging = *aging;
+        }
+    }
     // Keep the file's MLFQ levels unless --quantum asks for new ones, and its boost unless --boost is given.
     if let (
         Policy::Mlfq {
@@ -450,6 +483,12 @@ fn policy_from_flags(kind: PolicyKind, flags: &RunArgs) -> Result<Policy, InputE
             ids_where(PolicyKind::uses_boost)
         )));
     }
+    if flags.aging.is_some() && !kind.uses_aging() {
+        return Err(InputError(format!(
+            "--aging does not apply to --policy {name} (only {})",
+            ids_where(PolicyKind::uses_aging)
+        )));
+    }
     if flags.higher_is_higher && !kind.uses_priorities() {
         return Err(InputError(format!(
             "--higher-is-higher does not apply to --policy {name} (only {})",
@@ -469,6 +508,7 @@ fn policy_from_flags(kind: PolicyKind, flags: &RunArgs) -> Result<Policy, InputE
         boost_period: flags.boost,
         higher_number_is_higher: flags.higher_is_higher,
         levels: None,
+        aging: flags.aging,
     }))
 }
 

@@ -163,14 +163,16 @@ fn describe_policy(policy: &Policy) -> String {
         Policy::RoundRobin { quantum } => format!("{id} (quantum {quantum})"),
         Policy::Priority {
             higher_number_is_higher,
+            aging,
             ..
         } => format!(
-            "{id} ({} number = higher priority)",
+            "{id} ({} number = higher priority{})",
             if *higher_number_is_higher {
                 "higher"
             } else {
                 "lower"
-            }
+            },
+            aging.map_or_else(String::new, |period| format!(", aging every {period}"))
         ),
         Policy::Mlfq {
             queues,

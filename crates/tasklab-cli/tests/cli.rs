@@ -419,3 +419,50 @@ fn ostep_conventions() {
         "io_stay and io_bump need the ostep preset",
     );
 }
+
+/// `--aging N` ages waiting tasks under the priority policies, and only there.
+#[test]
+fn aging_applies_to_the_priority_policies_only() {
+    let input = r#"{"tasks": [
+        {"name": "Low", "priority": 5, "bursts": [{"cpu": 10}]},
+        {"name": "H0", "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H1", "arrival": 4, "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H2", "arrival": 8, "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H3", "arrival": 12, "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H4", "arrival": 16, "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H5", "arrival": 20, "priority": 1, "bursts": [{"cpu": 4}]},
+        {"name": "H6", "arrival": 24, "priority": 1, "bursts": [{"cpu": 4}]}
+    ]}"#;
+    let first_run_of_low = |args: &[&str]| -> u64 {
+        let output = tasklab(args, Some(input));
+        assert!(output.status.success(), "{}", stderr(&output));
+        let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        document["result"]["tasks"][0]["first_run"]
+            .as_u64()
+            .expect("a number")
+    };
+    let policy = ["-", "--json", "--policy", "priority-preemptive"];
+    assert_eq!(first_run_of_low(&policy), 28);
+    let with_aging: Vec<&str> = policy.iter().copied().chain(["--aging", "5"]).collect();
+    assert_eq!(first_run_of_low(&with_aging), 20);
+    assert_eq!(policy_json(&with_aging, Some(input))["aging"], 5);
+    assert_rejected(
+        &[
+            "--jobs",
+            "3",
+            "--policy",
+            "rr",
+            "--quantum",
+            "2",
+            "--aging",
+            "5",
+        ],
+        None,
+        "--aging",
+    );
+    assert_rejected(
+        &["--jobs", "3", "--policy", "priority", "--aging", "0"],
+        None,
+        "aging period",
+    );
+}

@@ -45,6 +45,8 @@ pub struct PolicyKnobs {
     pub higher_number_is_higher: bool,
     /// MLFQ levels chosen by hand, replacing the recipe's (in the same unit as the quantum).
     pub levels: Option<CustomLevels>,
+    /// Aging period of the priority policies (none: no aging).
+    pub aging: Option<u64>,
 }
 
 impl PolicyKnobs {
@@ -55,6 +57,7 @@ impl PolicyKnobs {
             boost_period: None,
             higher_number_is_higher: false,
             levels: None,
+            aging: None,
         }
     }
 }
@@ -220,6 +223,11 @@ impl PolicyKind {
         self == Self::Mlfq
     }
 
+    /// Whether an aging period matters for this policy.
+    pub fn uses_aging(self) -> bool {
+        self.uses_priorities()
+    }
+
     /// Whether task priorities (and their direction) matter for this policy.
     pub fn uses_priorities(self) -> bool {
         matches!(self, Self::Priority | Self::PriorityPreemptive)
@@ -253,7 +261,7 @@ impl PolicyKind {
             Self::Priority | Self::PriorityPreemptive => Policy::Priority {
                 preemptive: self == Self::PriorityPreemptive,
                 higher_number_is_higher: knobs.higher_number_is_higher,
-                aging: None,
+                aging: knobs.aging.filter(|period| *period > 0),
             },
             Self::Mlfq => Policy::Mlfq {
                 queues: knobs

@@ -37,6 +37,8 @@ pub struct PredictSettings {
     pub mlfq_levels: Option<CustomLevels>,
     /// MLFQ boost period in ms: none = the recipe's 50 quanta, `Some(0)` = no boost.
     pub boost_ms: Option<u64>,
+    /// Aging period of the priority policies in ms (none: no aging).
+    pub aging_ms: Option<u64>,
 }
 
 impl Default for PredictSettings {
@@ -50,6 +52,7 @@ impl Default for PredictSettings {
             ostep: false,
             mlfq_levels: None,
             boost_ms: None,
+            aging_ms: None,
         }
     }
 }
@@ -68,6 +71,7 @@ impl PredictSettings {
             boost_period: self.boost_ms.map(|ms| ms.saturating_mul(scale)),
             higher_number_is_higher: false,
             levels: self.mlfq_levels.map(|levels| levels.scaled(scale)),
+            aging: self.aging_ms.map(|ms| ms.saturating_mul(scale)),
         })
     }
 

@@ -138,6 +138,9 @@ impl Settings {
         if let Some(boost) = predict.boost_ms {
             query.append_pair("boost", &boost.to_string());
         }
+        if let Some(aging) = predict.aging_ms {
+            query.append_pair("aging", &aging.to_string());
+        }
         if predict.ostep {
             query.append_pair("ties", "ostep");
         } else if predict.arrival_before_preempted != defaults.arrival_before_preempted {
@@ -367,6 +370,16 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
+            "aging" => match parse_in_range(&value, 1, MAX_BOOST_MS) {
+                Some(aging) => settings.predict.aging_ms = Some(aging),
+                None => notice(
+                    "aging",
+                    format!(
+                        "{} is not a whole number of ms from 1 to {MAX_BOOST_MS}; no aging",
+                        quoted(&value)
+                    ),
+                ),
+            },
             "s" => match decode_scenario(&value) {
                 Ok(scenario) => settings.custom = Some(scenario),
                 Err(error) => {
@@ -452,6 +465,10 @@ mod tests {
             "{query}"
         );
         assert_eq!(parse_query(&query, 2).settings, parsed.settings);
+        let aging = parse_query("policy=priority&aging=20", 2).settings;
+        assert_eq!(aging.predict.aging_ms, Some(20));
+        assert!(aging.to_query(false).contains("aging=20"));
+        assert_eq!(parse_query("aging=0", 2).notices[0].field, "aging");
         let bad = parse_query("mlfq=4:x&boost=-1", 2);
         let fields: Vec<&str> = bad
             .notices
@@ -533,6 +550,7 @@ mod tests {
                             ostep: false,
                             mlfq_levels: None,
                             boost_ms: None,
+                            aging_ms: None,
                         },
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);

@@ -140,6 +140,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                     ostep: false,
                     mlfq_levels: None,
                     boost_ms: None,
+                    aging_ms: None,
                 },
             },
         )
@@ -339,6 +340,7 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                     ostep: true,
                     mlfq_levels: None,
                     boost_ms: None,
+                    aging_ms: None,
                 },
             };
             // The page's address in front for the typed sizes; the query alone for arbitrary ones.

@@ -65,6 +65,8 @@ struct Turn {
     task: usize,
     /// CPU time left in the turn.
     left_us: u64,
+    /// The key it was picked with ([`Dispatcher::pick`]).
+    key: i128,
 }
 
 /// Runs every task of `scenario` to the end (or until Stop) and records each slice.
@@ -114,19 +116,20 @@ pub async fn run_cooperative<H: Host>(
         admit_due(&mut pending, now, &mut dispatcher, schedule, &runs);
         if let Some(current) = turn {
             let remaining = schedule.remaining_us(&runs[current.task]);
-            if dispatcher.should_preempt(current.task, remaining) {
+            if dispatcher.should_preempt(current.task, remaining, current.key, now) {
                 dispatcher.enter(current.task, current.task, remaining, now, true);
                 turn = None;
             }
         }
         let current = match turn {
             Some(current) => current,
-            None => match dispatcher.pick() {
-                Some(task) => {
+            None => match dispatcher.pick(now) {
+                Some((task, key)) => {
                     let remaining = schedule.remaining_us(&runs[task]);
                     Turn {
                         task,
                         left_us: dispatcher.turn_length_us(task, remaining),
+                        key,
                     }
                 }
                 None => {
@@ -201,8 +204,8 @@ pub async fn run_cooperative<H: Host>(
         }
         turn = match outcome {
             SliceOutcome::StillComputing if ran_us < current.left_us => Some(Turn {
-                task,
                 left_us: current.left_us - ran_us,
+                ..current
             }),
             SliceOutcome::StillComputing => {
                 // The turn is used up: the task goes back to the ready queue, after anything that became ready

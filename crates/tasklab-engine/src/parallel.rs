@@ -79,6 +79,8 @@ struct Piece {
     progress: ComputeProgress,
     /// CPU time left in the piece's current turn.
     turn_left_us: u64,
+    /// The key it was last picked with ([`Dispatcher::pick`]).
+    key: i128,
 }
 
 /// What a worker sends back: the piece, moved on.
@@ -227,6 +229,7 @@ impl Run<'_> {
                         task,
                         progress,
                         turn_left_us: 0,
+                        key: 0,
                     };
                     self.enter(piece, now_us, false);
                 }
@@ -322,15 +325,16 @@ pub async fn run_parallel<H: Host>(
         if progress.stop_requested() {
             stopped = true;
             run.pending.clear();
-            while run.dispatcher.pick().is_some() {}
+            while run.dispatcher.pick(0).is_some() {}
         }
         let now = now_us();
         run.dispatcher.boost_if_due(now);
         run.admit_due(now, clock.now_ms());
         while let Some(&worker) = free_workers.first() {
-            let Some(piece) = run.dispatcher.pick() else {
+            let Some((mut piece, key)) = run.dispatcher.pick(now) else {
                 break;
             };
+            piece.key = key;
             free_workers.remove(0);
             if let Some(&(_, end)) = just_freed.iter().find(|(lane, _)| *lane == worker) {
                 if let Some(slot) = handed_back_at.get_mut(worker) {
@@ -405,7 +409,9 @@ pub async fn run_parallel<H: Host>(
                     piece.turn_left_us = piece.turn_left_us.saturating_sub(ran_us);
                     let remaining = run.remaining_us(&piece);
                     if piece.turn_left_us == 0
-                        || run.dispatcher.should_preempt(piece.task, remaining)
+                        || run
+                            .dispatcher
+                            .should_preempt(piece.task, remaining, piece.key, now)
                     {
                         free_workers.push(lane);
                         just_freed.push((lane, end_ms));

@@ -219,6 +219,7 @@ mod tests {
                     ostep: false,
                     mlfq_levels: None,
                     boost_ms: None,
+                    aging_ms: None,
                 }
             );
         }

@@ -150,6 +150,7 @@ impl<T> Dispatcher<T> {
     /// Entries of one moment must be made in scenario order.
     pub fn enter(&mut self, item: T, task: usize, remaining_us: u64, now_us: u64, preempted: bool) {
         let key = self.key(task, remaining_us);
+        let key = self.rules.entry_key(key, now_us);
         let class = if preempted {
             self.preempted_class
         } else {
@@ -163,17 +164,32 @@ impl<T> Dispatcher<T> {
         self.ready.push(item, key, entry);
     }
 
-    /// The next entry to run, if any is ready.
-    pub fn pick(&mut self) -> Option<T> {
-        self.ready.pop()
+    /// The next entry to run, if any is ready, with its key as it stands at `now_us` (with aging, the priority it
+    /// keeps while it runs; see [`Dispatcher::should_preempt`]).
+    pub fn pick(&mut self, now_us: u64) -> Option<(T, i128)> {
+        let key = self.ready.best_key().unwrap_or(0);
+        let item = self.ready.pop()?;
+        Some((item, self.rules.aged(key, now_us)))
     }
 
-    /// Whether the best ready entry should take the CPU of `task`, running with `remaining_us` left.
-    pub fn should_preempt(&mut self, task: usize, remaining_us: u64) -> bool {
+    /// Whether the best ready entry should take the CPU of `task`, running with `remaining_us` left; `picked_key`
+    /// is the key it was picked with (what counts under aging, which a running task keeps).
+    pub fn should_preempt(
+        &mut self,
+        task: usize,
+        remaining_us: u64,
+        picked_key: i128,
+        now_us: u64,
+    ) -> bool {
         let Some(best) = self.ready.best_key() else {
             return false;
         };
-        let running = self.key(task, remaining_us);
+        let best = self.rules.aged(best, now_us);
+        let running = if self.rules.aging().is_some() {
+            picked_key
+        } else {
+            self.key(task, remaining_us)
+        };
         self.rules.preempts(best, running)
     }
 

@@ -560,3 +560,36 @@ fn parallel_dispatch_follows_priorities_and_arrivals() {
     assert_eq!(order, [1, 2, 0], "by priority: {order:?}");
     assert!(record.tasks[3].first_run_ms.unwrap() >= 30.0);
 }
+
+#[test]
+fn aging_for_real_lets_the_starving_report_run_during_the_stream() {
+    let scenario = Preset::PriorityStarvation.scenario();
+    let settings = PredictSettings {
+        policy: PolicyKind::PriorityPreemptive,
+        aging_ms: Some(10),
+        ..PredictSettings::default()
+    };
+    let options = CooperativeOptions {
+        slice_ms: 1.0,
+        yield_to_host: true,
+        schedule: RealSchedule::from_settings(&settings, UnitCosts::default()),
+    };
+    let record = block_on(run_cooperative(
+        &scenario,
+        &options,
+        &NativeHost::default(),
+        &LiveProgress::new(&scenario),
+    ));
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    let last_urgent_end = record.tasks[1..]
+        .iter()
+        .map(|task| task.end_ms.unwrap())
+        .fold(0.0, f64::max);
+    // The report (task 0) gets the CPU again while urgent tasks are still queued.
+    assert!(
+        record.slices.iter().any(|slice| slice.task == 0
+            && slice.start_ms > 10.0
+            && slice.end_ms < last_urgent_end),
+        "the report never ran during the stream"
+    );
+}

@@ -133,6 +133,21 @@ pub fn controls(props: &ControlsProps) -> Html {
             ..predict
         })
     });
+    let on_aging = dispatch.reform(move |event: Event| {
+        let text = browser::form_value(&event);
+        let aging_ms = match text.trim() {
+            "" | "0" => None,
+            value => value
+                .parse()
+                .ok()
+                .map(|ms: u64| ms.min(MAX_BOOST_MS))
+                .or(predict.aging_ms),
+        };
+        Action::SetPredict(PredictSettings {
+            aging_ms,
+            ..predict
+        })
+    });
     let recipe = CustomLevels::new(&mlfq_levels(predict.quantum)).map(|levels| levels.to_param());
     let on_run = props.on_run.reform(|_: MouseEvent| ());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
@@ -194,6 +209,13 @@ pub fn controls(props: &ControlsProps) -> Html {
                     if let Some(problem) = (*levels_problem).clone() {
                         <small class="field-problem" role="alert">{format!("Levels not changed: {problem}.")}</small>
                     }
+                }
+                if predict.policy.uses_aging() {
+                    <label title="A task waiting for the CPU gains one priority step for every so many ms it waits, and keeps it while it runs, so low priorities do not starve forever. Empty: no aging.">{"Aging every (ms) "}
+                        <input id="aging" type="number" min="0" max={MAX_BOOST_MS.to_string()} placeholder="off"
+                               value={predict.aging_ms.map(|ms| ms.to_string()).unwrap_or_default()}
+                               disabled={props.running} onchange={on_aging} />
+                    </label>
                 }
                 <label>{"Workers "}
                     <select id="workers" onchange={on_workers} disabled={props.running}>

@@ -672,7 +672,10 @@ fn aging_lets_a_starving_task_run_during_the_stream() {
         aging,
     };
     let starved = run(tasks.clone(), Machine::default(), policy(None));
-    assert_eq!(starved.tasks[0].first_run, 40, "without aging Low waits for the whole stream");
+    assert_eq!(
+        starved.tasks[0].first_run, 40,
+        "without aging Low waits for the whole stream"
+    );
     let aged = run(tasks, Machine::default(), policy(Some(5)));
     // Waiting through 5, 10, 15 and 20 brings Low from 5 to 1, level with the stream, and it has waited longer:
     // it gets the CPU at 20 and keeps its aged priority while it runs. At 25 the urgent task that queued at 20 has
