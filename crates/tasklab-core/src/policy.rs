@@ -65,7 +65,7 @@ impl PolicyKnobs {
 /// Most MLFQ levels the page and links offer.
 pub const MAX_CUSTOM_LEVELS: usize = 8;
 
-/// MLFQ levels chosen by hand: each level's quantum and allotment, top first (the page's `mlfq=` parameter,
+/// MLFQ levels chosen by hand: each level's quantum and allotment, top first (the page's `levels=` parameter,
 /// written `5:10,10:20,20`: quantum:allotment per level, the last level's allotment optional since it keeps its
 /// tasks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -133,7 +133,7 @@ impl Settings {
             query.append_pair("switch", &predict.switch_cost.to_string());
         }
         if let Some(levels) = &predict.mlfq_levels {
-            query.append_pair("mlfq", &levels.to_param());
+            query.append_pair("levels", &levels.to_param());
         }
         if let Some(boost) = predict.boost_ms {
             query.append_pair("boost", &boost.to_string());
@@ -349,10 +349,10 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
-            "mlfq" => match CustomLevels::parse(&value, MAX_QUANTUM) {
+            "levels" => match CustomLevels::parse(&value, MAX_QUANTUM) {
                 Ok(levels) => settings.predict.mlfq_levels = Some(levels),
                 Err(problem) => notice(
-                    "mlfq",
+                    "levels",
                     format!(
                         "{}: {problem}; write quantum:allotment per level in ms, e.g. 5:10,10:20,20; using the \
                          levels made from the quantum",
@@ -451,7 +451,7 @@ mod tests {
 
     #[test]
     fn mlfq_levels_and_boost_travel_in_links_and_bad_ones_leave_notices() {
-        let parsed = parse_query("policy=mlfq&mlfq=4:8,8:16,32&boost=300", 2);
+        let parsed = parse_query("policy=mlfq&levels=4:8,8:16,32&boost=300", 2);
         assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
         let predict = parsed.settings.predict;
         assert_eq!(predict.boost_ms, Some(300));
@@ -461,7 +461,7 @@ mod tests {
         assert_eq!(levels.to_param(), "4:8,8:16,32");
         let query = parsed.settings.to_query(false);
         assert!(
-            query.contains("mlfq=4%3A8%2C8%3A16%2C32") && query.contains("boost=300"),
+            query.contains("levels=4%3A8%2C8%3A16%2C32") && query.contains("boost=300"),
             "{query}"
         );
         assert_eq!(parse_query(&query, 2).settings, parsed.settings);
@@ -469,13 +469,13 @@ mod tests {
         assert_eq!(aging.predict.aging_ms, Some(20));
         assert!(aging.to_query(false).contains("aging=20"));
         assert_eq!(parse_query("aging=0", 2).notices[0].field, "aging");
-        let bad = parse_query("mlfq=4:x&boost=-1", 2);
+        let bad = parse_query("levels=4:x&boost=-1", 2);
         let fields: Vec<&str> = bad
             .notices
             .iter()
             .map(|notice| notice.field.as_str())
             .collect();
-        assert_eq!(fields, ["mlfq", "boost"]);
+        assert_eq!(fields, ["levels", "boost"]);
         assert_eq!(bad.settings.predict.mlfq_levels, None);
     }
 

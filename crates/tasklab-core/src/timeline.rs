@@ -172,6 +172,22 @@ impl Timeline {
         }
     }
 
+    /// The same timeline in milliseconds, from a simulation with `ticks_per_ms` ticks in a millisecond (the drawn
+    /// spans and axis; the per-task figures stay in ticks).
+    pub fn in_milliseconds(mut self, ticks_per_ms: f64) -> Self {
+        if !(ticks_per_ms.is_finite() && ticks_per_ms > 0.0) || self.unit == TimeUnit::Milliseconds
+        {
+            return self;
+        }
+        for span in self.spans.iter_mut().chain(self.switches.iter_mut()) {
+            span.start /= ticks_per_ms;
+            span.end /= ticks_per_ms;
+        }
+        self.length /= ticks_per_ms;
+        self.unit = TimeUnit::Milliseconds;
+        self
+    }
+
     /// The same timeline with its axis at least `length` long (to draw two timelines on one scale).
     pub fn at_least(mut self, length: f64) -> Self {
         if length.is_finite() && length > self.length {

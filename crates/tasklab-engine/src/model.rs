@@ -8,7 +8,7 @@ use tasklab_core::policy::PolicyKind;
 use tasklab_core::predict::UnitCosts;
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
-use tasklab_core::sim::{SimError, SimOptions};
+use tasklab_core::sim::{SimError, SimOptions, SimResult};
 use tasklab_core::split::{simulate_split, SplitPrediction};
 
 use crate::plan::ExecutorPlan;
@@ -41,6 +41,10 @@ pub struct ModelOfRun {
     pub description: String,
     /// Per scenario task.
     pub tasks: Vec<ModelTask>,
+    /// The simulation itself ([`MODEL_TICKS_PER_MS`] ticks a millisecond), to draw it.
+    pub result: SimResult,
+    /// The scenario task of each simulated task (a split phase is several).
+    pub owners: Vec<usize>,
 }
 
 impl ExecutorPlan {
@@ -70,7 +74,7 @@ impl ExecutorPlan {
                 (per_dispatch_ms * MODEL_TICKS_PER_MS as f64).round() as u64;
         }
         let options = SimOptions {
-            record_trace: false,
+            record_trace: true,
             compare_with_one_cpu: false,
             max_slices: MODEL_MAX_SLICES,
         };
@@ -93,7 +97,7 @@ impl ExecutorPlan {
             };
             scenario.tasks.len()
         ];
-        for (metrics, owner) in result.tasks.iter().zip(owners) {
+        for (metrics, &owner) in result.tasks.iter().zip(&owners) {
             let task = &mut tasks[owner];
             task.first_run_ms = task.first_run_ms.min(metrics.first_run as f64 / ticks);
             task.completion_ms = task.completion_ms.max(metrics.completion as f64 / ticks);
@@ -122,6 +126,8 @@ impl ExecutorPlan {
                 }
             ),
             tasks,
+            result,
+            owners,
         })
     }
 }

@@ -12,6 +12,7 @@ use tasklab_core::split::{simulate_split, SplitPrediction};
 use tasklab_core::timeline::Timeline;
 use tasklab_engine::model::{
     difference_in_words, mean_turnarounds, ModelOfRun, TaskAgainstModel, TaskTimes,
+    MODEL_TICKS_PER_MS,
 };
 use tasklab_engine::parallel::CHUNKS_PER_WORKER;
 use tasklab_engine::plan::RunModel;
@@ -228,14 +229,25 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SplitPre
         Some(of_run) => (of_run.makespan_ms, of_run.description.clone()),
         None => (
             model.result.summary.makespan as f64,
-            format!("{policy} on {cpus} CPU(s)"),
+            format!("{policy} on {cpus} CPU{}", if cpus == 1 { "" } else { "s" }),
         ),
     };
-    let timeline = Timeline::from_simulation(
-        format!("Model of your last run · {policy} on {cpus} CPU(s)"),
-        &model.result,
-        &owner_colours(scenario, &model.owners),
-    )
+    let cpu_word = if cpus == 1 { "CPU" } else { "CPUs" };
+    let title = format!("Model of your last run · {policy} on {cpus} {cpu_word}");
+    // Drawn in ms on the measurement's scale: the run's own model when there is one, else the page's.
+    let timeline = match &measured.of_run {
+        Some(of_run) => Timeline::from_simulation(
+            title,
+            &of_run.result,
+            &owner_colours(scenario, &of_run.owners),
+        )
+        .in_milliseconds(MODEL_TICKS_PER_MS as f64),
+        None => Timeline::from_simulation(
+            title,
+            &model.result,
+            &owner_colours(scenario, &model.owners),
+        ),
+    }
     .at_least(measured.wall_ms);
     let turnaround_line = mean_turnarounds(&measured.tasks).map(|(real, modelled)| {
         format!(
