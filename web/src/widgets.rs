@@ -74,7 +74,7 @@ pub fn timeline_view(props: &TimelineViewProps) -> Html {
         <figure class="timeline">
             { Html::from_html_unchecked((*svg).clone()) }
             <ul class="legend">
-                { for timeline.tasks.iter().map(|task| html! { <li>{swatch(&task.colour)}{task.name.clone()}</li> }) }
+                { for timeline.legend().into_iter().map(|(name, colour)| html! { <li>{swatch(colour)}{name.to_owned()}</li> }) }
                 if !timeline.switches.is_empty() {
                     <li>{swatch(SWITCH_FILL)}{"context switch"}</li>
                 }

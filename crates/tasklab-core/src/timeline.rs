@@ -172,6 +172,19 @@ impl Timeline {
         }
     }
 
+    /// One legend entry per task, a task split into chunks (named `Name (k/n)`, in its task's colour, as
+    /// [`crate::split`] names them) shown once under its own name.
+    pub fn legend(&self) -> Vec<(&str, &str)> {
+        let mut entries: Vec<(&str, &str)> = Vec::new();
+        for task in &self.tasks {
+            let name = chunk_base(&task.name);
+            if entries.last() != Some(&(name, task.colour.as_str())) {
+                entries.push((name, task.colour.as_str()));
+            }
+        }
+        entries
+    }
+
     /// The same timeline in milliseconds, from a simulation with `ticks_per_ms` ticks in a millisecond (the drawn
     /// spans and axis; the per-task figures stay in ticks).
     pub fn in_milliseconds(mut self, ticks_per_ms: f64) -> Self {
@@ -264,5 +277,54 @@ pub(crate) fn finite_or_zero(value: f64) -> f64 {
         value
     } else {
         0.0
+    }
+}
+/// `Name` for a chunk name `Name (k/n)`; any other name unchanged.
+fn chunk_base(name: &str) -> &str {
+    let Some(open) = name.rfind(" (") else {
+        return name;
+    };
+    let digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+    let is_chunk = name[open + 2..]
+        .strip_suffix(')')
+        .and_then(|fraction| fraction.split_once('/'))
+        .is_some_and(|(k, n)| digits(k) && digits(n));
+    if is_chunk {
+        &name[..open]
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_shows_a_split_task_once() {
+        let task = |name: &str, colour: &str| TimelineTask {
+            name: name.into(),
+            colour: colour.into(),
+            metrics: Vec::new(),
+        };
+        let timeline = Timeline {
+            title: String::new(),
+            unit: TimeUnit::Ticks,
+            lanes: Vec::new(),
+            tasks: vec![
+                task("Render", "#111"),
+                task("Render (1/2)", "#111"),
+                task("Render (2/2)", "#111"),
+                task("Chef (A)", "#222"),
+                task("Job (1/2)", "#333"),
+            ],
+            spans: Vec::new(),
+            switches: Vec::new(),
+            length: 1.0,
+        };
+        assert_eq!(
+            timeline.legend(),
+            [("Render", "#111"), ("Chef (A)", "#222"), ("Job", "#333")]
+        );
     }
 }

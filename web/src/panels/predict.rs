@@ -286,7 +286,7 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SplitPre
                 )}
                 <strong id="prediction-difference">{difference_in_words(measured.wall_ms, predicted)}</strong>
                 {"."}{turnaround_line.unwrap_or_default()}
-                {" The model leaves out what the browser costs: yielding, drawing, handing work to workers."}
+                {" The model includes this run's own measured costs of yielding and of handing work to workers; what remains is the browser's timing (timers, drawing) and other programs."}
             </p>
             <TimelineView timeline={Rc::new(timeline)} />
             if !measured.tasks.is_empty() {
