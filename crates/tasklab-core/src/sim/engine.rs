@@ -91,8 +91,6 @@ struct Cpu {
     generation: u64,
     busy: u64,
     switching: u64,
-    /// With aging: the key of the task it runs, as aged when it was dispatched (kept until it leaves the CPU).
-    aged_key: i128,
 }
 
 /// The state of a task between two CPU bursts' ends, carried by value through the ready queue and the CPU
@@ -154,6 +152,11 @@ struct Engine<'a, const OSTEP: bool> {
     boosts_done: u64,
     /// The tick being handled (the last one handled, between steps).
     now: u64,
+    /// Whether the policy ages waiting tasks (checked once, off the default path).
+    ages: bool,
+    /// With aging, per CPU: the key of the task it runs, as aged when it was dispatched (kept while it runs).
+    /// Apart from the CPUs' hot state, which it would otherwise widen.
+    aged_keys: Vec<i128>,
     record_trace: bool,
     trace: Vec<TraceSlice>,
     slices: u64,
@@ -254,6 +257,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             (1u64 << cpu_count) - 1
         };
         let rules = Rules::with_conventions(config.policy, &config.conventions);
+        let ages = rules.aging().is_some();
         let variant = rules.mlfq_variant();
         let ready = ReadyQueue::new(&rules);
         let mut arrival_order: Vec<usize> = (0..config.tasks.len()).collect();
@@ -282,7 +286,6 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                     generation: 0,
                     busy: 0,
                     switching: 0,
-                    aged_key: 0,
                 };
                 cpu_count as usize
             ],
@@ -308,6 +311,8 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             next_arrival: 0,
             boosts_done: 0,
             now: 0,
+            ages,
+            aged_keys: vec![0; cpu_count as usize],
             record_trace: config.record_trace,
             trace: if config.record_trace {
                 Vec::with_capacity(expected_slices(config))
@@ -353,7 +358,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             consider(tick);
         }
         // Aging can only change who runs while a task runs and another waits.
-        if self.free_mask != self.all_mask && !self.ready.is_empty() {
+        if self.ages && self.free_mask != self.all_mask && !self.ready.is_empty() {
             if let Some(tick) = self.rules.next_aging_after(self.now) {
                 consider(tick);
             }
@@ -729,7 +734,11 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
 
     fn push_ready(&mut self, item: Runnable, tick: u64, class: u8) {
         let key = self.policy_key(item.task, item.remaining);
-        let key = self.rules.entry_key(key, tick);
+        let key = if self.ages {
+            self.rules.entry_key(key, tick)
+        } else {
+            key
+        };
         let entry = Entry {
             at: tick,
             class,
@@ -740,7 +749,11 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
 
     fn dispatch_free_cpus(&mut self, tick: u64) -> Result<(), SimError> {
         while self.free_mask != 0 {
-            let queued_key = self.ready.best_key();
+            let queued_key = if self.ages {
+                self.ready.best_key()
+            } else {
+                None
+            };
             let Some(item) = self.ready.pop() else { break };
             let last_cpu = item.last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
@@ -802,10 +815,8 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
     /// while it runs).
     #[inline]
     fn keep_aged_key(&mut self, cpu: u32, queued_key: Option<i128>, tick: u64) {
-        if self.rules.aging().is_some() {
-            if let Some(key) = queued_key {
-                self.cpus[cpu as usize].aged_key = self.rules.aged(key, tick);
-            }
+        if let Some(key) = queued_key {
+            self.aged_keys[cpu as usize] = self.rules.aged(key, tick);
         }
     }
 
@@ -817,8 +828,8 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             for cpu in 0..self.cpus.len() {
                 if let Activity::Running { item, start } = self.cpus[cpu].activity {
                     let remaining_now = item.remaining.saturating_sub(tick - start);
-                    let key = if self.rules.aging().is_some() {
-                        self.cpus[cpu].aged_key
+                    let key = if self.ages {
+                        self.aged_keys[cpu]
                     } else {
                         self.policy_key(item.task, remaining_now)
                     };
@@ -837,7 +848,11 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             }
             let item = self.stop_run(cpu, item, start, tick)?;
             self.push_ready(item, tick, self.preempted_class);
-            let queued_key = self.ready.best_key();
+            let queued_key = if self.ages {
+                self.ready.best_key()
+            } else {
+                None
+            };
             if let Some(next) = self.ready.pop() {
                 self.keep_aged_key(cpu, queued_key, tick);
                 self.dispatch(cpu, next, tick)?;
