@@ -376,10 +376,14 @@ impl Reducible for AppState {
                 next.remember_for_undo();
                 next.settings.preset = preset;
                 next.settings.custom = None;
-                // The preset's story needs its policy and CPUs; the quantum, switch cost and ties stay.
+                // The preset's story needs its policy, CPUs and (where the policy has one) quantum; the switch cost,
+                // ties and hand-set MLFQ levels stay.
                 let story = preset.schedule();
                 next.settings.predict.policy = story.policy;
                 next.settings.predict.cpus = story.cpus;
+                if story.policy.uses_quantum() {
+                    next.settings.predict.quantum = story.quantum;
+                }
                 next.push_history = true;
             }
             Action::EditScenario(scenario) => {

@@ -306,7 +306,7 @@ fn failures_become_notices_and_copy_results_a_status() {
 }
 
 #[test]
-fn choosing_a_preset_applies_the_policy_and_cpus_its_story_needs() {
+fn choosing_a_preset_applies_the_policy_cpus_and_quantum_its_story_needs() {
     let state = AppState::new("?preset=two-chefs&quantum=3", 4, PoolStatus::Starting);
     let convoy = reduce(state, Action::SetPreset(Preset::Convoy));
     assert_eq!(convoy.settings.predict.policy, PolicyKind::Fcfs);
@@ -321,4 +321,11 @@ fn choosing_a_preset_applies_the_policy_and_cpus_its_story_needs() {
         .settings
         .to_query(false)
         .contains("policy=priority-preemptive"));
+    let mlfq = reduce(starving, Action::SetPreset(Preset::MlfqInteractive));
+    assert_eq!(mlfq.settings.predict.policy, PolicyKind::Mlfq);
+    assert_eq!(
+        mlfq.settings.predict.quantum,
+        Preset::MlfqInteractive.schedule().quantum,
+        "a policy with a quantum gets the preset's"
+    );
 }
