@@ -125,6 +125,18 @@ describe('cross-origin isolated page', () => {
     await clickRunAndWait(page);
     await page.waitForSelector('#prediction-vs-measured');
     assert.deepEqual(await violations(), [], 'after a run: results, model comparison, editor and gallery open');
+    // The policy's own fields (MLFQ levels and boost, aging), the OSTEP ties and the per-task model table.
+    await page.selectOption('#policy', 'mlfq');
+    await page.fill('#mlfq-levels', 'x');
+    await page.press('#mlfq-levels', 'Tab');
+    await page.waitForSelector('.field-problem');
+    await page.selectOption('#ties', 'ostep');
+    assert.deepEqual(await violations(), [], 'MLFQ fields, a refused value, OSTEP ties');
+    await page.selectOption('#policy', 'priority-preemptive');
+    await page.waitForSelector('#aging');
+    await clickRunAndWait(page);
+    await page.waitForSelector('#run-vs-model');
+    assert.deepEqual(await violations(), [], 'aging field and the run against its model');
     assert.deepEqual(errors, []);
     await context.close();
   });
