@@ -40,6 +40,7 @@ fn measured_run(state: &AppState) -> Option<MeasuredRun> {
         MeasuredRun {
             wall_ms: run.record.wall_ms,
             how: plan.describe(),
+            on_workers: plan.needs_pool(),
             model: plan.model(),
             of_run: run.model.clone(),
             tasks: run.model.as_ref().map_or_else(Vec::new, |model| {

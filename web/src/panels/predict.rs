@@ -97,6 +97,8 @@ pub struct MeasuredRun {
     pub of_run: Option<ModelOfRun>,
     /// Its tasks beside the model's.
     pub tasks: Vec<TaskAgainstModel>,
+    /// Whether it ran on workers (its own costs are then hand-overs to workers, not yields).
+    pub on_workers: bool,
 }
 
 /// What the Predict panel needs.
@@ -286,7 +288,11 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SplitPre
                 )}
                 <strong id="prediction-difference">{difference_in_words(measured.wall_ms, predicted)}</strong>
                 {"."}{turnaround_line.unwrap_or_default()}
-                {" The model includes this run's own measured costs of yielding and of handing work to workers; what remains is the browser's timing (timers, drawing) and other programs."}
+                { if measured.on_workers {
+                    " The model includes this run's own measured cost of handing each piece of work to a worker; what remains is the browser's timing (messages, timers, drawing) and other programs."
+                } else {
+                    " The model includes this run's own measured cost of yielding to the browser between slices; what remains is the browser's timing (timers, drawing) and other programs."
+                } }
             </p>
             <TimelineView timeline={Rc::new(timeline)} />
             if !measured.tasks.is_empty() {
