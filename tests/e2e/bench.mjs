@@ -36,7 +36,8 @@ const hardwareConcurrency = await page.evaluate(() => navigator.hardwareConcurre
 
 async function runOnce(config) {
   await page.check(`#mode-${config.mode}`);
-  await page.selectOption('#workers', config.workers);
+  // Workers are chosen only in multiprocessing (the select is disabled in the other modes).
+  if (config.mode === 'multiprocessing') await page.selectOption('#workers', config.workers);
   await page.evaluate(() => { window.tasklabLastRun = undefined; });
   await page.click('#run');
   const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: 120_000, polling: 100 });

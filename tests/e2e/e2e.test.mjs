@@ -192,8 +192,12 @@ describe('cross-origin isolated page', () => {
     await page.selectOption('#preset', 'one-big-job');
     await page.waitForFunction(() => location.search.includes('preset=one-big-job'));
     assert.equal(await page.evaluate(() => history.length), historyLength + 1);
-    await page.check('#mode-single-thread');
+    // Workers can be chosen only in multiprocessing, the one mode that uses them.
+    assert.equal(await page.isDisabled('#workers'), true);
+    await waitForPool(page);
+    await page.check('#mode-multiprocessing');
     await page.selectOption('#workers', '1');
+    await page.check('#mode-single-thread');
     await page.waitForFunction(() => location.search.includes('mode=single-thread') && location.search.includes('workers=1'));
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('preset'), 'one-big-job');

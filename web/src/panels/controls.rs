@@ -218,7 +218,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </label>
                 }
                 <label>{"Workers "}
-                    <select id="workers" onchange={on_workers} disabled={props.running}>
+                    <select id="workers" onchange={on_workers} disabled={props.running || settings.mode != Mode::Multiprocessing}
+                            title="Workers run tasks in multiprocessing; the other modes use the page's one thread.">
                         { for (1..=props.max_workers).map(|workers| html! {
                             <option value={workers.to_string()} selected={workers == settings.workers}>{workers}</option>
                         }) }
