@@ -18,13 +18,9 @@ pyenv 2.7), under Python 2 as well; the two outputs must be identical.
 Stdlib only.
 """
 
-import argparse
-import glob
-import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -100,33 +96,7 @@ MLFQ_EDGE = [
 # ---------------------------------------------------------------------------------------------- interpreters
 
 
-def python2_candidates():
-    env = os.environ.get("OSTEP_PYTHON2")
-    if env:
-        yield env
-    found = shutil.which("python2")
-    if found:
-        yield found
-    for path in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/2.7*/bin/python2"))):
-        yield path
-
-
-def find_python2():
-    for candidate in python2_candidates():
-        try:
-            out = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[0])"],
-                                 capture_output=True, text=True, timeout=30)
-        except OSError:
-            continue
-        if out.returncode == 0 and out.stdout.strip() == "2":
-            return candidate
-    return None
-
-
-def git_blob_id(path):
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+from ostep_common import find_python2, generator_arguments, git_blob_id  # noqa: E402  (shared with the other generator)
 
 
 class Runner:
@@ -496,13 +466,7 @@ def ordered(case):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("ostep_dir", help="directory holding scheduler.py and mlfq.py")
-    parser.add_argument("seed", type=int, help="random seed")
-    parser.add_argument("--out", default=DEFAULT_OUT, help="output file (default: %(default)s)")
-    parser.add_argument("--no-python2", action="store_true", help="run the scripts under Python 3 only")
-    opts = parser.parse_args()
-
+    opts = generator_arguments(__doc__, "scheduler.py and mlfq.py", DEFAULT_OUT)
     python2 = None if opts.no_python2 else find_python2()
     runner = Runner(opts.ostep_dir, python2)
     cases = build_cases(opts.seed)
