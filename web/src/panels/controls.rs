@@ -9,6 +9,7 @@ use tasklab_core::settings::{Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::panels::fields::DraftField;
 use crate::state::{Action, Availability, PoolStatus};
 
 /// What the Controls panel needs.
@@ -192,19 +193,22 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </select>
                 </label>
                 <label title="How long a task may run before the next one gets its turn (round robin; MLFQ's top level, doubling on each lower level).">{"Quantum (ms) "}
-                    <input id="quantum" type="number" min="1" max={MAX_QUANTUM.to_string()} value={predict.quantum.to_string()}
-                           disabled={props.running || !predict.policy.uses_quantum()} onchange={on_quantum} />
+                    <DraftField id="quantum" min={AttrValue::from("1")} max={AttrValue::from(MAX_QUANTUM.to_string())}
+                                value={AttrValue::from(predict.quantum.to_string())}
+                                disabled={props.running || !predict.policy.uses_quantum()} on_change={on_quantum} />
                 </label>
                 if predict.policy.uses_boost() {
                     <label title="Each level's quantum and allotment in ms, top level first: a task that has used its level's allotment moves down one level. Empty: levels made from the quantum.">{"Levels (quantum:allotment ms) "}
-                        <input id="mlfq-levels" type="text" value={predict.mlfq_levels.map(|levels| levels.to_param()).unwrap_or_default()}
-                               placeholder={recipe.unwrap_or_default()} disabled={props.running} onchange={on_levels}
-                               aria-invalid={levels_problem.is_some().to_string()} />
+                        <DraftField id="mlfq-levels" kind="text"
+                                    value={AttrValue::from(predict.mlfq_levels.map(|levels| levels.to_param()).unwrap_or_default())}
+                                    placeholder={recipe.map(AttrValue::from)} disabled={props.running} on_change={on_levels}
+                                    invalid={levels_problem.is_some()} />
                     </label>
                     <label title="Every so many ms, every task goes back to the top level, so long jobs are not starved. 0: never. Empty: every 50 quanta.">{"Boost every (ms) "}
-                        <input id="mlfq-boost" type="number" min="0" max={MAX_BOOST_MS.to_string()}
-                               value={predict.boost_ms.map(|ms| ms.to_string()).unwrap_or_default()}
-                               placeholder={(predict.quantum * MLFQ_BOOST_QUANTA).to_string()} disabled={props.running} onchange={on_boost} />
+                        <DraftField id="mlfq-boost" min={AttrValue::from("0")} max={AttrValue::from(MAX_BOOST_MS.to_string())}
+                                    value={AttrValue::from(predict.boost_ms.map(|ms| ms.to_string()).unwrap_or_default())}
+                                    placeholder={AttrValue::from((predict.quantum * MLFQ_BOOST_QUANTA).to_string())}
+                                    disabled={props.running} on_change={on_boost} />
                     </label>
                     if let Some(problem) = (*levels_problem).clone() {
                         <small class="field-problem" role="alert">{format!("Levels not changed: {problem}.")}</small>
@@ -212,9 +216,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                 }
                 if predict.policy.uses_aging() {
                     <label title="A task waiting for the CPU gains one priority step for every so many ms it waits, and keeps it while it runs, so low priorities do not starve forever. Empty: no aging.">{"Aging every (ms) "}
-                        <input id="aging" type="number" min="0" max={MAX_BOOST_MS.to_string()} placeholder="off"
-                               value={predict.aging_ms.map(|ms| ms.to_string()).unwrap_or_default()}
-                               disabled={props.running} onchange={on_aging} />
+                        <DraftField id="aging" min={AttrValue::from("0")} max={AttrValue::from(MAX_BOOST_MS.to_string())}
+                                    placeholder={AttrValue::from("off")}
+                                    value={AttrValue::from(predict.aging_ms.map(|ms| ms.to_string()).unwrap_or_default())}
+                                    disabled={props.running} on_change={on_aging} />
                     </label>
                 }
                 <label>{"Workers "}

@@ -5,6 +5,7 @@
 pub mod controls;
 pub mod editor;
 pub mod exports;
+pub mod fields;
 pub mod files;
 pub mod gallery;
 pub mod live;

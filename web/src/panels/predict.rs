@@ -21,6 +21,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::error::PageError;
 use crate::panels::exports::ExportButtons;
+use crate::panels::fields::DraftField;
 use crate::widgets::{format_ms, swatch, TimelineView};
 
 /// Most slices a prediction may have: more could not be drawn usefully, and the simulation runs on the page's
@@ -197,12 +198,14 @@ pub fn predict_view(props: &PredictProps) -> Html {
             <p class="story">{format!("A deterministic simulator replays the scenario under the policy chosen above ({}), the same policy real runs follow, one tick per millisecond, with compute sizes converted to time by this machine's measured speed. Change the CPUs to explore hardware you do not have.", PolicyKind::describe(&settings.policy(), "ms"))}</p>
             <div class="knobs">
                 <label>{"CPUs "}
-                    <input id="cpus" type="number" min="1" max={MAX_PREDICT_CPUS.to_string()} value={settings.cpus.to_string()}
-                           onchange={change(|next, value| next.cpus = value.clamp(1, u64::from(MAX_PREDICT_CPUS)) as u32)} />
+                    <DraftField id="cpus" min={AttrValue::from("1")} max={AttrValue::from(MAX_PREDICT_CPUS.to_string())}
+                                value={AttrValue::from(settings.cpus.to_string())}
+                                on_change={change(|next, value| next.cpus = value.clamp(1, u64::from(MAX_PREDICT_CPUS)) as u32)} />
                 </label>
                 <label>{"Switch cost (ms) "}
-                    <input id="switch-cost" type="number" min="0" max={MAX_SWITCH_COST.to_string()} value={settings.switch_cost.to_string()}
-                           onchange={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
+                    <DraftField id="switch-cost" min={AttrValue::from("0")} max={AttrValue::from(MAX_SWITCH_COST.to_string())}
+                                value={AttrValue::from(settings.switch_cost.to_string())}
+                                on_change={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
                 </label>
                 <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first? OSTEP's set reproduces its simulators exactly.">{"Ties "}
                     <select id="ties" onchange={on_ties}>
