@@ -549,6 +549,7 @@ fn parse_jobs(text: &str) -> Result<Vec<SimTask>, InputError> {
             arrival,
             priority: 0,
             bursts: vec![Burst::Cpu(run)],
+            ..SimTask::default()
         })
         .collect())
 }

@@ -80,6 +80,7 @@ impl PredictSettings {
         Machine {
             cpus: self.cpus.clamp(1, MAX_PREDICT_CPUS),
             switch_cost: self.switch_cost,
+            ..Machine::default()
         }
     }
 
@@ -162,6 +163,7 @@ pub fn to_sim_scenario(scenario: &Scenario, costs: &UnitCosts) -> SimScenario {
                 arrival: task.arrival_ms,
                 priority: task.priority,
                 bursts: task.phases.iter().filter_map(burst_of).collect(),
+                ..SimTask::default()
             })
             .collect(),
     }

@@ -518,6 +518,48 @@ impl<T> ReadyQueue<T> {
         }
     }
 
+    /// Removes the first task, in the order they would run, for which `allowed` holds; the others keep their
+    /// places. This is how a CPU with an affinity constraint takes work from a shared queue (OSTEP `multi.py`):
+    /// it skips the tasks it may not run. O(n) for FIFO and MLFQ queues, O(n log n) for keyed ones.
+    pub fn take_first(&mut self, mut allowed: impl FnMut(&T) -> bool) -> Option<T> {
+        let item = match &mut self.queue {
+            Queue::Fifo(queue) => {
+                let position = queue.iter().position(&mut allowed)?;
+                queue.remove(position)
+            }
+            Queue::Levels { queues, nonempty } => {
+                let (level, position) = queues.iter().enumerate().find_map(|(level, queue)| {
+                    queue
+                        .iter()
+                        .position(&mut allowed)
+                        .map(|position| (level, position))
+                })?;
+                let queue = &mut queues[level];
+                let item = queue.remove(position);
+                if queue.is_empty() {
+                    *nonempty &= !(1 << level);
+                }
+                item
+            }
+            Queue::Keyed(heap) => {
+                // Rare (keyed policies have no multiprocessor model yet): sort, take, rebuild.
+                let mut entries: Vec<Keyed<T>> = std::mem::take(heap)
+                    .into_iter()
+                    .map(|Reverse(entry)| entry)
+                    .collect();
+                entries.sort_by_key(|entry| entry.key);
+                let position = entries.iter().position(|entry| allowed(&entry.item));
+                let taken = position.map(|position| entries.remove(position).item);
+                *heap = entries.into_iter().map(Reverse).collect();
+                taken
+            }
+        };
+        if item.is_some() {
+            self.len -= 1;
+        }
+        item
+    }
+
     /// The ready tasks in the order they would run (for display; O(n log n) for keyed queues).
     pub fn in_order(&self) -> Vec<&T> {
         match &self.queue {
@@ -529,6 +571,67 @@ impl<T> ReadyQueue<T> {
             }
             Queue::Levels { queues, .. } => queues.iter().flatten().collect(),
         }
+    }
+}
+
+/// The rules of OSTEP `multi.py`'s multiprocessor model that do not depend on a policy.
+///
+/// Its slice clock is global: every running task is taken off its CPU at each multiple of the quantum, however
+/// long it has run, so a task dispatched mid-slice runs only to the next multiple.
+pub mod multi {
+    /// Ticks from `now` to the next end of a global slice of `quantum` ticks (`quantum` when `now` is one; a
+    /// quantum of 0 is treated as 1).
+    pub fn ticks_to_slice_end(now: u64, quantum: u64) -> u64 {
+        let quantum = quantum.max(1);
+        quantum - now % quantum
+    }
+
+    /// Whether a task with this affinity (none = any CPU) may run on `cpu`.
+    pub fn may_run_on(affinity: Option<&[u32]>, cpu: u32) -> bool {
+        affinity.is_none_or(|cpus| cpus.contains(&cpu))
+    }
+
+    /// `multi.py`'s steal test, which is not the affinity test: a task without affinity may always be stolen;
+    /// one with an affinity list is stolen by CPU `thief` only when `thief` equals its original work or its
+    /// working set (multi.py compares the CPU number with the task's fields). Kept as is so the results match.
+    pub fn ostep_may_steal(
+        affinity: Option<&[u32]>,
+        thief: u32,
+        work: u64,
+        working_set: u64,
+    ) -> bool {
+        affinity.is_none() || u64::from(thief) == work || u64::from(thief) == working_set
+    }
+
+    /// The initial placement of tasks on per-CPU queues: repeatedly, for CPU 0, 1, … in turn, the CPU takes the
+    /// first task not yet placed (in scenario order) that may run on it, until every task is placed. Returns the
+    /// tasks of each CPU's queue, in order; tasks that no CPU may run are left out.
+    pub fn place_round_robin<'a>(
+        cpus: u32,
+        affinities: impl ExactSizeIterator<Item = Option<&'a [u32]>>,
+    ) -> Vec<Vec<usize>> {
+        let affinities: Vec<Option<&[u32]>> = affinities.collect();
+        let mut placed = vec![false; affinities.len()];
+        let mut left = affinities.len();
+        let mut queues = vec![Vec::new(); cpus as usize];
+        while left > 0 {
+            let mut progress = false;
+            for (cpu, queue) in (0..cpus).zip(queues.iter_mut()) {
+                let found = (0..affinities.len())
+                    .find(|&task| !placed[task] && may_run_on(affinities[task], cpu));
+                if let Some(task) = found {
+                    placed[task] = true;
+                    queue.push(task);
+                    left -= 1;
+                    progress = true;
+                }
+            }
+            // Tasks no CPU may run would otherwise loop forever (validation refuses them anyway).
+            if !progress {
+                break;
+            }
+        }
+        queues
     }
 }
 
@@ -667,5 +770,69 @@ mod tests {
         assert!(rules.priority_key(5) < rules.priority_key(1));
         assert!(rules.preempts(rules.priority_key(5), rules.priority_key(1)));
         assert!(!rules.preempts(rules.priority_key(5), rules.priority_key(5)));
+    }
+    #[test]
+    fn take_first_skips_tasks_that_are_not_allowed_and_keeps_their_places() {
+        let mut queue = ReadyQueue::new(&Rules::new(&Policy::RoundRobin { quantum: 1 }));
+        for (index, item) in ['a', 'b', 'c', 'd'].into_iter().enumerate() {
+            queue.push(item, 0, entry(0, index));
+        }
+        assert_eq!(
+            queue.take_first(|&item| item == 'c' || item == 'd'),
+            Some('c')
+        );
+        assert_eq!(queue.take_first(|&item| item == 'x'), None);
+        assert_eq!(queue.len(), 3);
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
+        assert_eq!(order, ['a', 'b', 'd']);
+    }
+
+    #[test]
+    fn take_first_on_keyed_and_level_queues_follows_their_order() {
+        let mut keyed = ReadyQueue::new(&Rules::new(&Policy::Srtf));
+        keyed.push('l', 9, entry(0, 0));
+        keyed.push('s', 1, entry(0, 1));
+        keyed.push('m', 5, entry(0, 2));
+        assert_eq!(keyed.take_first(|&item| item != 's'), Some('m'));
+        let order: Vec<_> = std::iter::from_fn(|| keyed.pop()).collect();
+        assert_eq!(order, ['s', 'l']);
+        let mut levels = ReadyQueue::new(&ostep_mlfq(false));
+        levels.push('t', 0, entry(0, 0));
+        levels.push('b', 2, entry(0, 1));
+        assert_eq!(levels.take_first(|&item| item == 'b'), Some('b'));
+        assert_eq!(levels.best_key(), Some(0));
+        assert_eq!(levels.take_first(|_| true), Some('t'));
+        assert_eq!(levels.best_key(), None);
+        assert!(levels.is_empty());
+    }
+
+    #[test]
+    fn the_global_slice_clock_ends_at_multiples_of_the_quantum() {
+        assert_eq!(multi::ticks_to_slice_end(0, 5), 5);
+        assert_eq!(multi::ticks_to_slice_end(3, 5), 2);
+        assert_eq!(multi::ticks_to_slice_end(10, 5), 5);
+        assert_eq!(multi::ticks_to_slice_end(7, 0), 1);
+    }
+
+    #[test]
+    fn affinity_and_the_ostep_steal_test_differ() {
+        assert!(multi::may_run_on(None, 3));
+        assert!(multi::may_run_on(Some(&[0, 1]), 1));
+        assert!(!multi::may_run_on(Some(&[0, 1]), 2));
+        // multi.py compares the thief with the task's work and working set, not with its affinity.
+        assert!(!multi::ostep_may_steal(Some(&[0, 1]), 1, 4, 0));
+        assert!(multi::ostep_may_steal(Some(&[0]), 1, 4, 1));
+        assert!(multi::ostep_may_steal(Some(&[0]), 1, 1, 50));
+        assert!(multi::ostep_may_steal(None, 1, 4, 0));
+    }
+
+    #[test]
+    fn round_robin_placement_skips_cpus_a_task_may_not_run_on() {
+        let only_two: &[u32] = &[2];
+        let affinities = [Some(only_two), Some(only_two), None, None, None];
+        let queues = multi::place_round_robin(3, affinities.into_iter());
+        assert_eq!(queues, vec![vec![2, 4], vec![3], vec![0, 1]]);
+        let plain = multi::place_round_robin(2, [None, None, None].into_iter());
+        assert_eq!(plain, vec![vec![0, 2], vec![1]]);
     }
 }

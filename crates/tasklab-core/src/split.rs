@@ -230,6 +230,7 @@ pub fn simulate_split(
                     arrival,
                     priority: task.priority,
                     bursts,
+                    ..SimTask::default()
                 });
             }
             return;
@@ -287,6 +288,7 @@ mod tests {
             &Machine {
                 cpus,
                 switch_cost: 0,
+                ..Machine::default()
             },
             &Policy::Fcfs,
             &Conventions::default(),
@@ -328,6 +330,7 @@ mod tests {
             &Machine {
                 cpus: 2,
                 switch_cost: 0,
+                ..Machine::default()
             },
             &Policy::Fcfs,
             &Conventions::default(),

@@ -164,10 +164,12 @@ fn ostep_refuses_machines_it_does_not_model() {
         Machine {
             cpus: 2,
             switch_cost: 0,
+            ..Machine::default()
         },
         Machine {
             cpus: 1,
             switch_cost: 1,
+            ..Machine::default()
         },
     ] {
         let error = simulate(&scenario, &machine, &Policy::Fcfs, &Conventions::ostep())
@@ -247,6 +249,7 @@ fn ostep_runs_every_policy_consistently() {
                 arrival: next(10),
                 priority: next(3) as i64,
                 bursts,
+                ..SimTask::default()
             });
         }
         let scenario = SimScenario { tasks };

@@ -15,6 +15,9 @@
 //! ([`Engine::step_ostep`]): the task whose quantum expired is queued first, then the boost, then arrivals, then
 //! I/O returns; a task displaced by a better one goes back to the front of its queue.
 //!
+//! OSTEP `multi.py`'s multiprocessor model (per-CPU queues, stealing, affinity, caches; `ostep` only) has its own
+//! loop, [`run_multi`], off this path: its global slice clock and per-tick order do not fit the events above.
+//!
 //! Costs per slice: O(log n) for the heaps (ready tasks for the keyed policies, I/O returns, CPU events), O(1)
 //! for the FIFO policies; choosing a CPU is O(1) with bit masks (at most 64 CPUs). The only O(CPUs) scan is the
 //! preemption check of the preemptive policies.
@@ -61,6 +64,13 @@ pub(crate) struct RunOutcome {
     pub idle_slices: u64,
     pub window_start: u64,
     pub window_end: u64,
+    /// Multiprocessor model with a cache: per CPU, the ticks run warm (empty otherwise).
+    pub warm_ticks: Vec<u64>,
+    /// Multiprocessor model: per task, the ticks it ran (empty otherwise: its CPU bursts).
+    pub cpu_ticks: Vec<u64>,
+    /// Multiprocessor model only.
+    pub migrations: Option<u64>,
+    pub steals: Option<u64>,
 }
 
 const NO_CPU: u32 = u32::MAX;
@@ -220,6 +230,10 @@ fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, Sim
         idle_slices: engine.idle_slices,
         window_start,
         window_end,
+        warm_ticks: Vec::new(),
+        cpu_ticks: Vec::new(),
+        migrations: None,
+        steals: None,
     })
 }
 
@@ -860,4 +874,482 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         }
         Ok(())
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OSTEP `multi.py`'s multiprocessor model (only under the `ostep` conventions).
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Supplies the choices OSTEP `multi.py` draws at random: the victim of a steal (with three CPUs or more) and the
+/// order in which idle CPUs take tasks at a tick ([`super::DispatchOrder::Random`]).
+///
+/// [`simulate_with`](super::simulate_with) uses [`SeededChooser::default`]; tests that must equal multi.py's
+/// output replay its recorded draws through [`simulate_multi_with`](super::simulate_multi_with).
+pub trait MultiChooser {
+    /// The CPU that `thief` tries to steal from at `tick`, one of `candidates` (every other CPU, in order;
+    /// never empty). A value outside `candidates` is replaced by the first candidate.
+    fn victim(&mut self, tick: u64, thief: u32, candidates: &[u32]) -> u32;
+    /// Reorders `order` (the CPUs 0, 1, …) into the order idle CPUs take tasks at `tick`. Called at every tick of
+    /// a run with a random dispatch order. Anything that is not a permutation is ignored (fixed order kept).
+    fn cpu_order(&mut self, tick: u64, order: &mut [u32]);
+}
+
+/// The default [`MultiChooser`]: a SplitMix64 generator with a fixed seed, so runs are reproducible (but its
+/// draws are not CPython's, so results differ from multi.py's wherever a draw matters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededChooser {
+    state: u64,
+}
+
+impl SeededChooser {
+    /// A generator starting from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SeededChooser { state: seed }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        // The modulo bias is irrelevant for at most 64 CPUs.
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+impl Default for SeededChooser {
+    /// Seed 0.
+    fn default() -> Self {
+        SeededChooser::new(0)
+    }
+}
+
+impl MultiChooser for SeededChooser {
+    fn victim(&mut self, _tick: u64, _thief: u32, candidates: &[u32]) -> u32 {
+        candidates
+            .get(self.below(candidates.len()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn cpu_order(&mut self, _tick: u64, order: &mut [u32]) {
+        for index in (1..order.len()).rev() {
+            let other = self.below(index + 1);
+            order.swap(index, other);
+        }
+    }
+}
+
+/// A validated multiprocessor run.
+pub(crate) struct MultiConfig<'a> {
+    /// Per task: work (units), working set and affinity.
+    pub work: Vec<u64>,
+    pub working_set: Vec<u64>,
+    pub affinity: Vec<Option<&'a [u32]>>,
+    pub cpus: u32,
+    /// The global slice length (≥ 1).
+    pub quantum: u64,
+    pub per_cpu: bool,
+    /// Per-CPU queues only, ≥ 1.
+    pub steal_interval: Option<u64>,
+    pub cache: Option<super::model::CacheModel>,
+    pub random_order: bool,
+    pub record_trace: bool,
+    pub max_slices: u64,
+    pub max_steps: u64,
+}
+
+/// One CPU's cache: the warm tasks (most recently warmed first) and the warm-up counters of the others that ran
+/// there.
+struct CpuCache {
+    contents: Vec<usize>,
+    warm: Vec<bool>,
+    /// Ticks still to run here before the task is warm; `None` when it never ran here or is warm. May reach −1
+    /// with a warm-up of 0 (a task evicted then runs one cold tick).
+    warming: Vec<Option<i64>>,
+}
+
+impl CpuCache {
+    fn new(tasks: usize) -> Self {
+        CpuCache {
+            contents: Vec::new(),
+            warm: vec![false; tasks],
+            warming: vec![None; tasks],
+        }
+    }
+
+    /// Puts `task` at the front of the contents and evicts first-warmed-first-out until the working sets fit.
+    fn warm_up(&mut self, task: usize, model: &super::model::CacheModel, working_set: &[u64]) {
+        self.warming[task] = None;
+        self.warm[task] = true;
+        self.contents.insert(0, task);
+        let mut used: u64 = self
+            .contents
+            .iter()
+            .map(|&t| working_set[t])
+            .fold(0, u64::saturating_add);
+        while used > model.size {
+            let Some(evicted) = self.contents.pop() else {
+                break;
+            };
+            used -= working_set[evicted];
+            self.warm[evicted] = false;
+            self.warming[evicted] = Some(warmup_counter(model));
+        }
+    }
+}
+
+fn warmup_counter(model: &super::model::CacheModel) -> i64 {
+    i64::try_from(model.warmup).unwrap_or(i64::MAX)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MultiCpu {
+    /// The task running and the tick its run started.
+    running: Option<(usize, u64)>,
+    /// When it became idle (while `running` is none).
+    idle_since: u64,
+    busy: u64,
+    warm: u64,
+}
+
+/// Runs the multiprocessor model tick by tick, jumping over the ticks in which nothing can change (no slice end,
+/// steal round, completion or warm-up completion).
+pub(crate) fn run_multi(
+    config: &MultiConfig<'_>,
+    chooser: &mut dyn MultiChooser,
+) -> Result<RunOutcome, SimError> {
+    use crate::sched::multi::{may_run_on, ostep_may_steal, place_round_robin, ticks_to_slice_end};
+
+    let tasks = config.work.len();
+    let cpus = config.cpus as usize;
+    // FIFO queues from `sched.rs`; the entry is irrelevant for them.
+    let fifo = Rules::new(&Policy::RoundRobin {
+        quantum: config.quantum,
+    });
+    let entry = Entry {
+        at: 0,
+        class: 0,
+        index: 0,
+    };
+    let mut queues: Vec<ReadyQueue<usize>> = (0..if config.per_cpu { cpus } else { 1 })
+        .map(|_| ReadyQueue::new(&fifo))
+        .collect();
+    if config.per_cpu {
+        let placement = place_round_robin(config.cpus, config.affinity.iter().copied());
+        for (queue, placed) in queues.iter_mut().zip(placement) {
+            for task in placed {
+                queue.push(task, 0, entry);
+            }
+        }
+    } else if let Some(queue) = queues.first_mut() {
+        for task in 0..tasks {
+            queue.push(task, 0, entry);
+        }
+    }
+    let queue_of = |cpu: usize| if config.per_cpu { cpu } else { 0 };
+    let mut left = config.work.clone();
+    let mut caches: Vec<CpuCache> = match config.cache {
+        Some(_) => (0..cpus).map(|_| CpuCache::new(tasks)).collect(),
+        None => Vec::new(),
+    };
+    let mut state = vec![
+        MultiCpu {
+            running: None,
+            idle_since: 0,
+            busy: 0,
+            warm: 0,
+        };
+        cpus
+    ];
+    let mut first_run = vec![NOT_YET; tasks];
+    let mut completion = vec![NOT_YET; tasks];
+    let mut last_cpu = vec![NO_CPU; tasks];
+    let mut ran = vec![0u64; tasks];
+    let mut trace = Vec::new();
+    let mut slices: u64 = 0;
+    let (mut task_slices, mut idle_slices) = (0u64, 0u64);
+    let (mut migrations, mut steals) = (0u64, 0u64);
+    let mut unfinished = tasks;
+    let mut last_completion = 0;
+    let mut order: Vec<u32> = (0..config.cpus).collect();
+    let mut candidates: Vec<u32> = Vec::with_capacity(cpus);
+    let mut emit =
+        |trace: &mut Vec<TraceSlice>, cpu: usize, kind: SliceKind, start: u64, end: u64| {
+            if end <= start {
+                return Ok(());
+            }
+            slices += 1;
+            match kind {
+                SliceKind::Task(_) => task_slices += 1,
+                _ => idle_slices += 1,
+            }
+            if slices > config.max_slices {
+                return Err(SimError::TooManySlices {
+                    max: config.max_slices,
+                });
+            }
+            if config.record_trace {
+                trace.push(TraceSlice {
+                    cpu: cpu as u32,
+                    kind,
+                    start,
+                    end,
+                });
+            }
+            Ok(())
+        };
+    let mut now: u64 = 0;
+    let mut steps: u64 = 0;
+    while unfinished > 0 {
+        steps += 1;
+        if steps > config.max_steps {
+            return Err(SimError::TooManySteps {
+                max: config.max_steps,
+            });
+        }
+        // 1. Slice end: every running task goes to the back of its queue, in CPU order.
+        if now > 0 && now.is_multiple_of(config.quantum) {
+            for cpu in 0..cpus {
+                if let Some((task, start)) = state[cpu].running.take() {
+                    emit(&mut trace, cpu, SliceKind::Task(task as u32), start, now)?;
+                    state[cpu].idle_since = now;
+                    queues[queue_of(cpu)].push(task, 0, entry);
+                }
+            }
+        }
+        // 2. Steal round: every CPU with an empty queue, busy or not, tries one victim.
+        let steal_tick = config
+            .steal_interval
+            .is_some_and(|interval| now > 0 && now.is_multiple_of(interval));
+        if steal_tick {
+            for thief in 0..cpus {
+                if !queues[thief].is_empty() {
+                    continue;
+                }
+                candidates.clear();
+                candidates.extend((0..config.cpus).filter(|&c| c as usize != thief));
+                if candidates.is_empty() {
+                    continue;
+                }
+                let mut victim = chooser.victim(now, thief as u32, &candidates);
+                if !candidates.contains(&victim) {
+                    victim = candidates[0];
+                }
+                let stolen = queues[victim as usize].take_first(|&task| {
+                    ostep_may_steal(
+                        config.affinity[task],
+                        thief as u32,
+                        config.work[task],
+                        config.working_set[task],
+                    )
+                });
+                if let Some(task) = stolen {
+                    queues[thief].push(task, 0, entry);
+                    steals += 1;
+                }
+            }
+        }
+        // 3. Dispatch: idle CPUs, in order, take the first task of their queue they may run.
+        if config.random_order {
+            for (position, cpu) in order.iter_mut().enumerate() {
+                *cpu = position as u32;
+            }
+            let mut drawn = order.clone();
+            chooser.cpu_order(now, &mut drawn);
+            let mut seen = vec![false; cpus];
+            let permutation = drawn.len() == cpus
+                && drawn.iter().all(|&c| {
+                    (c as usize) < cpus && !std::mem::replace(&mut seen[c as usize], true)
+                });
+            if permutation {
+                order = drawn;
+            }
+        }
+        for &cpu in &order {
+            let cpu = cpu as usize;
+            if state[cpu].running.is_some() {
+                continue;
+            }
+            let Some(task) = queues[queue_of(cpu)]
+                .take_first(|&task| may_run_on(config.affinity[task], cpu as u32))
+            else {
+                continue;
+            };
+            emit(&mut trace, cpu, SliceKind::Idle, state[cpu].idle_since, now)?;
+            state[cpu].running = Some((task, now));
+            if first_run[task] == NOT_YET {
+                first_run[task] = now;
+            }
+            if last_cpu[task] != NO_CPU && last_cpu[task] as usize != cpu {
+                migrations += 1;
+            }
+            last_cpu[task] = cpu as u32;
+            if let Some(model) = &config.cache {
+                let cache = &mut caches[cpu];
+                if !cache.warm[task] && cache.warming[task].is_none() {
+                    if model.warmup == 0 {
+                        cache.warm_up(task, model, &config.working_set);
+                    } else {
+                        cache.warming[task] = Some(warmup_counter(model));
+                    }
+                }
+            }
+        }
+        // How many ticks nothing changes: up to the next slice end, steal round, completion or warm-up end.
+        let mut span = ticks_to_slice_end(now, config.quantum);
+        if let Some(interval) = config.steal_interval {
+            span = span.min(ticks_to_slice_end(now, interval));
+        }
+        if config.random_order {
+            span = 1;
+        }
+        let mut any_running = false;
+        for (cpu, cpu_state) in state.iter().enumerate() {
+            let Some((task, _)) = cpu_state.running else {
+                continue;
+            };
+            any_running = true;
+            let (rate, cold_left) = rate_of(config, &caches, cpu, task);
+            span = span.min(left[task].div_ceil(rate).max(1));
+            if let Some(cold) = cold_left {
+                span = span.min(cold);
+            }
+        }
+        if !any_running {
+            check_progress(config, &queues, now)?;
+        }
+        // 4. Run `span` ticks.
+        for cpu in 0..cpus {
+            let Some((task, start)) = state[cpu].running else {
+                continue;
+            };
+            let (rate, _) = rate_of(config, &caches, cpu, task);
+            state[cpu].busy += span;
+            ran[task] += span;
+            if rate > 1 {
+                state[cpu].warm += span;
+            }
+            left[task] = left[task].saturating_sub(rate.saturating_mul(span));
+            if let Some(model) = &config.cache {
+                let cache = &mut caches[cpu];
+                if let Some(counter) = cache.warming[task] {
+                    let counter = counter.saturating_sub(i64::try_from(span).unwrap_or(i64::MAX));
+                    cache.warming[task] = Some(counter);
+                    if counter <= 0 {
+                        cache.warm_up(task, model, &config.working_set);
+                    }
+                }
+            }
+            if left[task] == 0 {
+                let end = now + span;
+                emit(&mut trace, cpu, SliceKind::Task(task as u32), start, end)?;
+                completion[task] = end;
+                last_completion = last_completion.max(end);
+                unfinished -= 1;
+                state[cpu].running = None;
+                state[cpu].idle_since = end;
+            }
+        }
+        now += span;
+    }
+    for (cpu, cpu_state) in state.iter().enumerate() {
+        if cpu_state.running.is_none() {
+            emit(
+                &mut trace,
+                cpu,
+                SliceKind::Idle,
+                cpu_state.idle_since,
+                last_completion,
+            )?;
+        }
+    }
+    if config.record_trace {
+        trace.sort_by_key(|slice| (slice.end, slice.cpu));
+    }
+    Ok(RunOutcome {
+        trace,
+        first_run,
+        completion,
+        busy_ticks: state.iter().map(|c| c.busy).collect(),
+        switch_ticks: vec![0; cpus],
+        context_switches: task_slices,
+        task_slices,
+        switch_slices: 0,
+        idle_slices,
+        window_start: 0,
+        window_end: last_completion,
+        warm_ticks: if config.cache.is_some() {
+            state.iter().map(|c| c.warm).collect()
+        } else {
+            Vec::new()
+        },
+        cpu_ticks: ran,
+        migrations: Some(migrations),
+        steals: Some(steals),
+    })
+}
+
+/// The rate of `task` on `cpu` for the coming tick, and how many ticks it keeps that rate at most (`None` =
+/// until the run ends): a task warming there turns warm after its counter's ticks (at least one).
+fn rate_of(
+    config: &MultiConfig<'_>,
+    caches: &[CpuCache],
+    cpu: usize,
+    task: usize,
+) -> (u64, Option<u64>) {
+    let Some(model) = &config.cache else {
+        return (1, None);
+    };
+    let cache = &caches[cpu];
+    if cache.warm[task] {
+        return (model.warm_rate.max(1), None);
+    }
+    let cold = cache.warming[task].map(|counter| u64::try_from(counter).unwrap_or(0).max(1));
+    (1, cold)
+}
+
+/// With no CPU running, only a steal can change anything. When no steal can move any task either, the run can
+/// never finish (multi.py loops forever): say so instead of spinning.
+fn check_progress(
+    config: &MultiConfig<'_>,
+    queues: &[ReadyQueue<usize>],
+    now: u64,
+) -> Result<(), SimError> {
+    use crate::sched::multi::ostep_may_steal;
+    let can_steal = config.steal_interval.is_some()
+        && (0..queues.len()).any(|thief| {
+            queues[thief].is_empty()
+                && queues.iter().enumerate().any(|(victim, queue)| {
+                    victim != thief
+                        && queue.in_order().into_iter().any(|&task| {
+                            ostep_may_steal(
+                                config.affinity[task],
+                                thief as u32,
+                                config.work[task],
+                                config.working_set[task],
+                            )
+                        })
+                })
+        });
+    if can_steal {
+        return Ok(());
+    }
+    let mut waiting: Vec<usize> = queues
+        .iter()
+        .flat_map(|queue| queue.in_order().into_iter().copied())
+        .collect();
+    waiting.sort_unstable();
+    Err(SimError::NeverFinishes {
+        tick: now,
+        tasks: waiting
+            .iter()
+            .map(|task| task.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }

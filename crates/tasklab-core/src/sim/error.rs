@@ -125,4 +125,24 @@ pub enum SimError {
         /// The cap that was hit.
         max: u64,
     },
+    /// The multiprocessor model's fields (per-CPU queues, stealing, cache, random order, working sets,
+    /// affinity) without the `ostep` conventions, which are the only ones that define them.
+    #[error("the multiprocessor model (queues, steal_interval, cache, dispatch_order, working_set, affinity) needs the ostep conventions")]
+    MultiprocessorNeedsOstep,
+    /// A multiprocessor model that OSTEP's `multi.py` does not define (or on which it crashes).
+    #[error("invalid multiprocessor model: {reason}")]
+    InvalidMultiprocessor {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A multiprocessor run that can never finish: the listed tasks wait in queues of CPUs that may not run
+    /// them, no CPU runs anything and no steal can move them (multi.py's steal test ignores affinity, so a task
+    /// can be stolen by a CPU that may not run it; multi.py then loops forever).
+    #[error("the run can never finish: from tick {tick} no CPU runs and task(s) {tasks} wait on CPUs that may not run them, with no steal possible")]
+    NeverFinishes {
+        /// The tick from which nothing changes.
+        tick: u64,
+        /// Indices of the stranded tasks, comma-separated.
+        tasks: String,
+    },
 }

@@ -102,6 +102,20 @@ pub struct Summary {
     pub speedup: Option<f64>,
     /// For more than one CPU: speedup divided by the number of CPUs.
     pub efficiency: Option<f64>,
+    /// Multiprocessor model with a cache only (empty otherwise, and then absent from JSON): per CPU, the busy
+    /// ticks run warm (at the cache's warm rate, when it is above 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warm_ticks: Vec<u64>,
+    /// Per CPU, `warm_ticks` as a share of the makespan, 0..=1 (empty when `warm_ticks` is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warm: Vec<f64>,
+    /// Multiprocessor model only: how many times a task started a run on another CPU than the one it ran on
+    /// last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<u64>,
+    /// Multiprocessor model only: how many tasks were stolen from another CPU's queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steals: Option<u64>,
 }
 
 /// Everything a simulation produces.

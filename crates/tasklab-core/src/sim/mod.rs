@@ -21,23 +21,32 @@
 //!
 //! When the free CPUs take ready tasks, each task goes to the CPU it ran on last if that one is free (no switch),
 //! otherwise to the lowest-numbered free CPU that never ran a task, otherwise to the lowest-numbered free CPU.
+//!
+//! **Multiprocessor model** (`ostep` conventions only): OSTEP `multi.py`'s per-CPU queues, work stealing,
+//! affinity and per-CPU caches, as described in `docs/ostep-multi-semantics.md`. It is used under `ostep` when
+//! the machine has more than one CPU or sets any of [`Machine::queues`], [`Machine::steal_interval`],
+//! [`Machine::cache`], [`Machine::dispatch_order`], or a task sets [`SimTask::working_set`] or
+//! [`SimTask::affinity`]. Its random draws come from a [`MultiChooser`] ([`simulate_multi_with`]); multi.py's
+//! steal test (which ignores affinity) is reproduced, and a run it would never finish ends with
+//! [`SimError::NeverFinishes`].
 
 mod engine;
 mod error;
 mod metrics;
 mod model;
 
+pub use engine::{MultiChooser, SeededChooser};
 pub use error::{
     SimError, DEFAULT_MAX_SLICES, MAX_BURSTS_PER_TASK, MAX_CPUS, MAX_MLFQ_LEVELS, MAX_TASKS,
     MAX_TICKS, MAX_TOTAL_BURSTS,
 };
 pub use metrics::{SimResult, SliceKind, Summary, TaskMetrics, TraceSlice};
 pub use model::{
-    Burst, Conventions, ConventionsPreset, Machine, MlfqLevel, Policy, SimInput, SimScenario,
-    SimTask,
+    Burst, CacheModel, Conventions, ConventionsPreset, DispatchOrder, Machine, MlfqLevel, Policy,
+    QueueLayout, SimInput, SimScenario, SimTask,
 };
 
-use engine::{PreparedTask, RunConfig, RunOutcome};
+use engine::{MultiConfig, PreparedTask, RunConfig, RunOutcome};
 
 /// Options of a run beyond the scenario, machine, policy and conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +102,36 @@ pub fn simulate_with(
     conventions: &Conventions,
     options: &SimOptions,
 ) -> Result<SimResult, SimError> {
-    let prepared = validate(scenario, machine, policy)?;
-    validate_conventions(conventions, machine)?;
+    simulate_multi_with(
+        scenario,
+        machine,
+        policy,
+        conventions,
+        options,
+        &mut SeededChooser::default(),
+    )
+}
+
+/// [`simulate_with`] with the random draws of the multiprocessor model (steal victims, random dispatch orders)
+/// taken from `chooser`; it is not consulted otherwise. Tests replay OSTEP `multi.py`'s recorded draws this way.
+///
+/// # Errors
+/// As [`simulate`], plus [`SimError::MultiprocessorNeedsOstep`], [`SimError::InvalidMultiprocessor`] and
+/// [`SimError::NeverFinishes`] for the multiprocessor model.
+pub fn simulate_multi_with(
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+    conventions: &Conventions,
+    options: &SimOptions,
+    chooser: &mut dyn MultiChooser,
+) -> Result<SimResult, SimError> {
+    let multi = uses_multiprocessor_model(scenario, machine, conventions)?;
+    let prepared = validate(scenario, machine, policy, multi)?;
+    validate_conventions(conventions, machine, policy, multi)?;
+    if multi {
+        return simulate_multiprocessor(scenario, &prepared, machine, policy, options, chooser);
+    }
     let total_bursts: u64 = prepared.iter().map(|task| task.bursts.len() as u64).sum();
     // Every step either ends a slice, moves a burst along, or applies a boost; this bound is far above any
     // legitimate run and only stops pathological boost/switch combinations.
@@ -135,11 +172,137 @@ pub fn simulate_with(
     ))
 }
 
-/// Checks every limit and normalises the tasks (consecutive bursts of one kind merged).
+/// Whether the run uses the multiprocessor model (see the module docs); its fields without `ostep` are an error.
+fn uses_multiprocessor_model(
+    scenario: &SimScenario,
+    machine: &Machine,
+    conventions: &Conventions,
+) -> Result<bool, SimError> {
+    let fields = machine.has_multiprocessor_fields()
+        || scenario
+            .tasks
+            .iter()
+            .any(|task| task.working_set != 0 || task.affinity.is_some());
+    if conventions.is_ostep() {
+        Ok(fields || machine.cpus > 1)
+    } else if fields {
+        Err(SimError::MultiprocessorNeedsOstep)
+    } else {
+        Ok(false)
+    }
+}
+
+/// Checks what `multi.py` needs beyond [`validate`] and runs the multiprocessor model.
+fn simulate_multiprocessor(
+    scenario: &SimScenario,
+    prepared: &[PreparedTask],
+    machine: &Machine,
+    policy: &Policy,
+    options: &SimOptions,
+    chooser: &mut dyn MultiChooser,
+) -> Result<SimResult, SimError> {
+    let invalid = |reason: String| SimError::InvalidMultiprocessor { reason };
+    let Policy::RoundRobin { quantum } = policy else {
+        // Checked by `validate_conventions`; kept as an error rather than a panic.
+        return Err(SimError::OstepMachine {
+            cpus: machine.cpus,
+            switch_cost: machine.switch_cost,
+        });
+    };
+    let mut work = Vec::with_capacity(prepared.len());
+    for (index, (task, prepared)) in scenario.tasks.iter().zip(prepared).enumerate() {
+        if task.arrival != 0 {
+            return Err(invalid(format!(
+                "task {index} arrives at {}; every task arrives at 0",
+                task.arrival
+            )));
+        }
+        match prepared.bursts.as_slice() {
+            [Burst::Cpu(run)] => work.push(*run),
+            _ => {
+                return Err(invalid(format!(
+                    "task {index} must have exactly one CPU burst and no I/O"
+                )))
+            }
+        }
+        check_ticks(
+            &format!("the working set of task {index}"),
+            task.working_set,
+        )?;
+        if let Some(cpus) = &task.affinity {
+            if cpus.is_empty() {
+                return Err(invalid(format!("task {index} has an empty affinity list")));
+            }
+            if let Some(cpu) = cpus.iter().find(|&&cpu| cpu >= machine.cpus) {
+                return Err(invalid(format!(
+                    "task {index} has CPU {cpu} in its affinity; the machine has {} CPU(s)",
+                    machine.cpus
+                )));
+            }
+        }
+    }
+    if let Some(cache) = &machine.cache {
+        if cache.warm_rate == 0 {
+            return Err(invalid("the cache's warm_rate must be at least 1".into()));
+        }
+        check_ticks("the cache size", cache.size)?;
+        check_ticks("the cache warm-up", cache.warmup)?;
+        check_ticks("the cache warm rate", cache.warm_rate)?;
+    }
+    let per_cpu = machine.queues == QueueLayout::PerCpu;
+    // multi.py ignores the peek interval with a shared queue and treats 0 as "off".
+    let steal_interval = machine.steal_interval.filter(|&p| per_cpu && p > 0);
+    if let Some(interval) = steal_interval {
+        check_ticks("the steal interval", interval)?;
+        if machine.cpus == 1 {
+            return Err(invalid(
+                "stealing with per-CPU queues needs at least 2 CPUs (multi.py crashes)".into(),
+            ));
+        }
+    }
+    let total_work = work.iter().fold(0u64, |sum, &w| sum.saturating_add(w));
+    let max_steps = options
+        .max_slices
+        .saturating_mul(4)
+        .saturating_add(total_work.saturating_mul(2))
+        .saturating_add(work.len() as u64 * 4)
+        .saturating_add(100_000);
+    let config = MultiConfig {
+        work,
+        working_set: scenario.tasks.iter().map(|t| t.working_set).collect(),
+        affinity: scenario
+            .tasks
+            .iter()
+            .map(|t| t.affinity.as_deref())
+            .collect(),
+        cpus: machine.cpus,
+        quantum: *quantum,
+        per_cpu,
+        steal_interval,
+        cache: machine.cache,
+        random_order: machine.dispatch_order == DispatchOrder::Random,
+        record_trace: options.record_trace,
+        max_slices: options.max_slices,
+        max_steps,
+    };
+    let outcome = engine::run_multi(&config, chooser)?;
+    // No one-CPU comparison: per-CPU queues with stealing or affinities need several CPUs.
+    Ok(build_result(
+        scenario,
+        prepared,
+        outcome,
+        machine.cpus,
+        None,
+    ))
+}
+
+/// Checks every limit and normalises the tasks (consecutive bursts of one kind merged). The multiprocessor model
+/// (`multi`) allows a CPU burst of 0 work (it still takes one tick).
 fn validate(
     scenario: &SimScenario,
     machine: &Machine,
     policy: &Policy,
+    multi: bool,
 ) -> Result<Vec<PreparedTask>, SimError> {
     if !(1..=MAX_CPUS).contains(&machine.cpus) {
         return Err(SimError::CpusOutOfRange { cpus: machine.cpus });
@@ -177,7 +340,7 @@ fn validate(
         check_ticks(&format!("the arrival of task {index}"), task.arrival)?;
         let mut bursts: Vec<Burst> = Vec::with_capacity(task.bursts.len());
         for (burst_index, &burst) in task.bursts.iter().enumerate() {
-            if burst.ticks() == 0 {
+            if burst.ticks() == 0 && !(multi && matches!(burst, Burst::Cpu(_))) {
                 return Err(SimError::ZeroLengthBurst {
                     task: index,
                     burst: burst_index,
@@ -214,13 +377,24 @@ fn validate(
     Ok(prepared)
 }
 
-/// The `ostep` conventions reproduce simulators of one CPU without switch cost; anything else would give numbers
-/// no OSTEP tool can confirm.
-fn validate_conventions(conventions: &Conventions, machine: &Machine) -> Result<(), SimError> {
+/// The `ostep` conventions reproduce simulators of one CPU without switch cost, or `multi.py`'s multiprocessor
+/// model (`multi`, round robin only, several CPUs allowed, no switch cost); anything else would give numbers no
+/// OSTEP tool can confirm.
+fn validate_conventions(
+    conventions: &Conventions,
+    machine: &Machine,
+    policy: &Policy,
+    multi: bool,
+) -> Result<(), SimError> {
     if let Some(reason) = conventions.inconsistency() {
         return Err(SimError::InvalidConventions { reason });
     }
-    if conventions.is_ostep() && (machine.cpus != 1 || machine.switch_cost != 0) {
+    let cpus_ok = if multi {
+        matches!(policy, Policy::RoundRobin { .. })
+    } else {
+        machine.cpus == 1
+    };
+    if conventions.is_ostep() && (!cpus_ok || machine.switch_cost != 0) {
         return Err(SimError::OstepMachine {
             cpus: machine.cpus,
             switch_cost: machine.switch_cost,
@@ -316,12 +490,16 @@ fn build_result(
             let first_run = outcome.first_run[index];
             let completion = outcome.completion[index];
             // Every task completes, so it ran exactly its CPU bursts (the tests check this against the trace).
-            let cpu_time: u64 = prepared
-                .bursts
-                .iter()
-                .filter(|b| matches!(b, Burst::Cpu(_)))
-                .map(|b| b.ticks())
-                .sum();
+            // The multiprocessor model counts the ticks run, which a warm cache makes fewer than the work.
+            let cpu_time: u64 = match outcome.cpu_ticks.get(index) {
+                Some(&ticks) => ticks,
+                None => prepared
+                    .bursts
+                    .iter()
+                    .filter(|b| matches!(b, Burst::Cpu(_)))
+                    .map(|b| b.ticks())
+                    .sum(),
+            };
             let turnaround = completion.saturating_sub(task.arrival);
             TaskMetrics {
                 name: if task.name.is_empty() {
@@ -372,6 +550,10 @@ fn build_result(
         idle_slices: outcome.idle_slices,
         speedup,
         efficiency: speedup.map(|speedup| speedup / f64::from(cpus)),
+        warm: outcome.warm_ticks.iter().map(|&warm| share(warm)).collect(),
+        warm_ticks: outcome.warm_ticks,
+        migrations: outcome.migrations,
+        steals: outcome.steals,
     };
     SimResult {
         trace: outcome.trace,
@@ -445,15 +627,13 @@ pub fn bench_scenario_sized(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
                     Burst::Io(1 + index as u64 % 7),
                     Burst::Cpu(total - first),
                 ],
+                ..SimTask::default()
             }
         })
         .collect();
     BenchSetup {
         scenario: SimScenario { tasks },
-        machine: Machine {
-            cpus: 8,
-            switch_cost: 0,
-        },
+        machine: Machine::new(8, 0),
         policy: Policy::RoundRobin { quantum: 1 },
     }
 }

@@ -49,6 +49,33 @@ pub struct SimTask {
     pub priority: i64,
     /// CPU and I/O bursts, in order.
     pub bursts: Vec<Burst>,
+    /// Multiprocessor model only ([`Machine::uses_multiprocessor_model`]): the size of the task's working set,
+    /// in the unit of [`CacheModel::size`]. 0 (the default) always fits in a cache.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub working_set: u64,
+    /// Multiprocessor model only: the CPUs the task may run on (each `< cpus`), or none for any CPU (the
+    /// default). OSTEP `multi.py`'s `-A`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Vec<u32>>,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+impl Default for SimTask {
+    /// An unnamed task arriving at 0 without bursts (invalid until bursts are added); meant for
+    /// `..SimTask::default()` in literals.
+    fn default() -> Self {
+        SimTask {
+            name: String::new(),
+            arrival: 0,
+            priority: 0,
+            bursts: Vec::new(),
+            working_set: 0,
+            affinity: None,
+        }
+    }
 }
 
 impl SimTask {
@@ -59,6 +86,7 @@ impl SimTask {
             arrival,
             priority: 0,
             bursts: vec![Burst::Cpu(run)],
+            ..SimTask::default()
         }
     }
 }
@@ -86,6 +114,20 @@ pub struct Machine {
     /// before the very first task on a CPU. The CPU is busy (not idle) while it switches.
     #[serde(default)]
     pub switch_cost: u64,
+    /// Multiprocessor model: one ready queue shared by all CPUs (the default) or one per CPU.
+    #[serde(default, skip_serializing_if = "QueueLayout::is_shared")]
+    pub queues: QueueLayout,
+    /// Multiprocessor model, per-CPU queues only: ticks between work-stealing rounds (OSTEP `multi.py`'s `-P`),
+    /// or none for no stealing (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_interval: Option<u64>,
+    /// Multiprocessor model: a cache per CPU that speeds up tasks whose working set is warm in it, or none (the
+    /// default: every tick does one unit of work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheModel>,
+    /// Multiprocessor model: the order in which idle CPUs take tasks at each tick.
+    #[serde(default, skip_serializing_if = "DispatchOrder::is_fixed")]
+    pub dispatch_order: DispatchOrder,
 }
 
 fn default_cpus() -> u32 {
@@ -97,8 +139,86 @@ impl Default for Machine {
         Machine {
             cpus: 1,
             switch_cost: 0,
+            queues: QueueLayout::Shared,
+            steal_interval: None,
+            cache: None,
+            dispatch_order: DispatchOrder::Fixed,
         }
     }
+}
+
+impl Machine {
+    /// A machine with `cpus` CPUs and this switch cost, without any of the multiprocessor model's features.
+    pub fn new(cpus: u32, switch_cost: u64) -> Self {
+        Machine {
+            cpus,
+            switch_cost,
+            ..Machine::default()
+        }
+    }
+
+    /// Whether any field of OSTEP `multi.py`'s multiprocessor model is set (per-CPU queues, stealing, a cache,
+    /// a random dispatch order). Such a machine needs the `ostep` conventions.
+    pub fn has_multiprocessor_fields(&self) -> bool {
+        !self.queues.is_shared()
+            || self.steal_interval.is_some()
+            || self.cache.is_some()
+            || !self.dispatch_order.is_fixed()
+    }
+}
+
+/// Ready queue layout of the multiprocessor model. JSON: `"shared"` or `"per-cpu"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum QueueLayout {
+    /// One queue for all CPUs.
+    #[default]
+    #[serde(rename = "shared")]
+    Shared,
+    /// One queue per CPU; tasks are placed round robin at the start and move only by stealing.
+    #[serde(rename = "per-cpu")]
+    PerCpu,
+}
+
+impl QueueLayout {
+    /// Whether this is [`QueueLayout::Shared`].
+    pub fn is_shared(&self) -> bool {
+        *self == QueueLayout::Shared
+    }
+}
+
+/// The order in which idle CPUs take tasks at a tick. JSON: `"fixed"` or `"random"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DispatchOrder {
+    /// CPU 0, 1, … (the default).
+    #[default]
+    Fixed,
+    /// A fresh random order at every tick (OSTEP `multi.py`'s `-o`), drawn from the run's
+    /// [`crate::sim::MultiChooser`].
+    Random,
+}
+
+impl DispatchOrder {
+    /// Whether this is [`DispatchOrder::Fixed`].
+    pub fn is_fixed(&self) -> bool {
+        *self == DispatchOrder::Fixed
+    }
+}
+
+/// A per-CPU cache (OSTEP `multi.py`'s `-M`, `-w`, `-r`). JSON: `{"size": 100, "warmup": 10, "warm_rate": 2}`.
+///
+/// A task becomes warm on a CPU after running `warmup` ticks there (counted across its runs there); a warm task
+/// does `warm_rate` units of work per tick instead of 1. Warm tasks are evicted first-warmed-first-out when their
+/// working sets exceed `size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheModel {
+    /// Capacity, in the unit of [`SimTask::working_set`].
+    pub size: u64,
+    /// Ticks a task must run on a CPU before it is warm there.
+    pub warmup: u64,
+    /// Work units per tick of a warm task (≥ 1).
+    pub warm_rate: u64,
 }
 
 /// One level of a multi-level feedback queue.

@@ -48,6 +48,7 @@ fn cpu_task(name: &str, arrival: u64, priority: i64, run: u64) -> SimTask {
         arrival,
         priority,
         bursts: vec![Burst::Cpu(run)],
+        ..SimTask::default()
     }
 }
 
@@ -58,6 +59,7 @@ fn case(name: &str, tasks: Vec<SimTask>, cpus: u32, policy: Policy) -> ParityCas
         machine: Machine {
             cpus,
             switch_cost: 0,
+            ..Machine::default()
         },
         policy,
         conventions: Conventions::default(),
@@ -216,6 +218,7 @@ fn generated_tasks(seed: u64, count: usize) -> Vec<SimTask> {
                 arrival: random.between(0, 20),
                 priority: random.between(0, 5) as i64 - 2,
                 bursts,
+                ..SimTask::default()
             }
         })
         .collect()
@@ -287,7 +290,11 @@ fn generated_cases() -> Vec<ParityCase> {
                     scenario: SimScenario {
                         tasks: generated_tasks(seed, task_count),
                     },
-                    machine: Machine { cpus, switch_cost },
+                    machine: Machine {
+                        cpus,
+                        switch_cost,
+                        ..Machine::default()
+                    },
                     policy: policy.clone(),
                     conventions: Conventions {
                         arrival_before_preempted,
@@ -306,6 +313,7 @@ fn generated_cases() -> Vec<ParityCase> {
         machine: Machine {
             cpus: 8,
             switch_cost: 1,
+            ..Machine::default()
         },
         policy: Policy::Mlfq {
             queues: vec![level(1, 1), level(2, 4), level(4, 8), level(8, 8)],

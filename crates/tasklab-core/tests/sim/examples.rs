@@ -17,6 +17,7 @@ fn task(name: &str, arrival: u64, priority: i64, run: u64) -> SimTask {
         arrival,
         priority,
         bursts: vec![Burst::Cpu(run)],
+        ..SimTask::default()
     }
 }
 
@@ -407,6 +408,7 @@ fn switch_cost_is_its_own_slice() {
     let machine = Machine {
         cpus: 1,
         switch_cost: 1,
+        ..Machine::default()
     };
     let result = run(
         vec![task("A", 0, 0, 3), task("B", 0, 0, 2)],
@@ -442,6 +444,7 @@ fn io_bursts_overlap_and_return_as_arrivals() {
         arrival: 0,
         priority: 0,
         bursts: vec![Burst::Cpu(2), Burst::Io(3), Burst::Cpu(1)],
+        ..SimTask::default()
     };
     let result = run(
         vec![a, task("B", 0, 0, 4)],
@@ -464,6 +467,7 @@ fn two_cpus_round_robin_with_speedup() {
     let machine = Machine {
         cpus: 2,
         switch_cost: 0,
+        ..Machine::default()
     };
     let result = run(tasks, machine, Policy::RoundRobin { quantum: 2 });
     // CPU0: A 0-2, C 2-4, C 4-5. CPU1: B 0-2, A 2-3, B 3-4.
@@ -519,7 +523,8 @@ fn documented_json_input_parses() {
         input.machine,
         Some(Machine {
             cpus: 2,
-            switch_cost: 1
+            switch_cost: 1,
+            ..Machine::default()
         })
     );
     assert_eq!(input.policy, Some(Policy::RoundRobin { quantum: 2 }));
@@ -606,6 +611,7 @@ fn invalid_inputs_are_refused_with_clear_errors() {
     let no_cpus = Machine {
         cpus: 0,
         switch_cost: 0,
+        ..Machine::default()
     };
     assert_eq!(
         simulate(&one, &no_cpus, &fcfs, &conventions),
@@ -617,6 +623,7 @@ fn invalid_inputs_are_refused_with_clear_errors() {
             arrival: 0,
             priority: 0,
             bursts: vec![Burst::Io(3)],
+            ..SimTask::default()
         }],
     };
     assert_eq!(
@@ -629,6 +636,7 @@ fn invalid_inputs_are_refused_with_clear_errors() {
             arrival: 0,
             priority: 0,
             bursts: vec![Burst::Cpu(2), Burst::Io(0)],
+            ..SimTask::default()
         }],
     };
     let error = simulate(&zero, &machine, &fcfs, &conventions).expect_err("zero-length burst");
@@ -650,6 +658,7 @@ fn invalid_inputs_are_refused_with_clear_errors() {
     let two = Machine {
         cpus: 2,
         switch_cost: 0,
+        ..Machine::default()
     };
     let options = tasklab_core::sim::SimOptions {
         max_slices: 1_000,

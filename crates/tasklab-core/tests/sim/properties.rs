@@ -35,6 +35,7 @@ fn task_strategy() -> impl Strategy<Value = SimTask> {
                 arrival,
                 priority,
                 bursts,
+                ..SimTask::default()
             }
         })
 }
@@ -44,8 +45,11 @@ fn scenario_strategy() -> impl Strategy<Value = SimScenario> {
 }
 
 fn machine_strategy() -> impl Strategy<Value = Machine> {
-    (1u32..=4, prop_oneof![Just(0u64), 1u64..=2])
-        .prop_map(|(cpus, switch_cost)| Machine { cpus, switch_cost })
+    (1u32..=4, prop_oneof![Just(0u64), 1u64..=2]).prop_map(|(cpus, switch_cost)| Machine {
+        cpus,
+        switch_cost,
+        ..Machine::default()
+    })
 }
 
 fn conventions_strategy() -> impl Strategy<Value = Conventions> {
@@ -134,7 +138,7 @@ proptest! {
     ) {
         let tasks = runs.iter().map(|&run| SimTask::cpu_only("", 0, run)).collect();
         let scenario = SimScenario { tasks };
-        let machine = Machine { cpus: 1, switch_cost };
+        let machine = Machine { cpus: 1, switch_cost, ..Machine::default() };
         let conventions = Conventions::default();
         let fcfs = simulate(&scenario, &machine, &Policy::Fcfs, &conventions).expect("valid");
         let sjf = simulate(&scenario, &machine, &Policy::Sjf, &conventions).expect("valid");
@@ -229,11 +233,10 @@ proptest! {
                 bursts: bursts
                     .into_iter()
                     .map(|(io, ticks)| if io { Burst::Io(ticks) } else { Burst::Cpu(ticks) })
-                    .collect(),
-            })
+                    .collect(), ..SimTask::default() })
             .collect();
         let scenario = SimScenario { tasks };
-        let machine = Machine { cpus, switch_cost };
+        let machine = Machine { cpus, switch_cost, ..Machine::default() };
         let options = SimOptions { max_slices: 5_000, ..SimOptions::default() };
         let conventions = Conventions { arrival_before_preempted, ..Conventions::default() };
         if let Ok(result) = simulate_with(&scenario, &machine, &policy, &conventions, &options) {
