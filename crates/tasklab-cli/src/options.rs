@@ -13,7 +13,8 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tasklab_core::policy::{PolicyKind, PolicyKnobs, MLFQ_BOOST_QUANTA};
 use tasklab_core::sim::{
-    Burst, Conventions, Machine, Policy, SimInput, SimScenario, SimTask, MAX_CPUS,
+    Burst, CacheModel, Conventions, Machine, Policy, QueueLayout, SimInput, SimScenario, SimTask,
+    MAX_CPUS,
 };
 
 use crate::bench::BenchSettings;
@@ -110,7 +111,24 @@ struct RunArgs {
     /// Ticks per context switch [default: 0, or the scenario file's]
     #[arg(long, value_name = "N", value_parser = ticks, allow_negative_numbers = true)]
     switch_cost: Option<u64>,
-    /// Tasks from a list instead of a file: RUN or ARRIVAL:RUN, comma-separated (24,3,3 or 0:8,1:4)
+    /// Multiprocessor model (with --conventions ostep): one shared ready queue or one per CPU [default: shared]
+    #[arg(long, value_name = "LAYOUT", value_enum)]
+    queues: Option<QueuesFlag>,
+    /// Multiprocessor model: with per-CPU queues, every N ticks a CPU with an empty queue steals (0: never)
+    #[arg(long, value_name = "N", value_parser = ticks, allow_negative_numbers = true)]
+    steal_interval: Option<u64>,
+    /// Multiprocessor model: each CPU has a cache of this size (the unit of the jobs' working sets) [default with
+    /// --warmup or --warm-rate: 100]
+    #[arg(long, value_name = "N", value_parser = ticks, allow_negative_numbers = true)]
+    cache_size: Option<u64>,
+    /// Multiprocessor model: ticks a job runs on a CPU before it is warm there [default with a cache: 10]
+    #[arg(long, value_name = "N", value_parser = ticks, allow_negative_numbers = true)]
+    warmup: Option<u64>,
+    /// Multiprocessor model: work units a warm job does per tick, ≥ 1 [default with a cache: 2]
+    #[arg(long, value_name = "N", value_parser = warm_rate, allow_negative_numbers = true)]
+    warm_rate: Option<u64>,
+    /// Tasks from a list instead of a file: RUN or ARRIVAL:RUN, each optionally @WSET (a working set),
+    /// comma-separated (24,3,3 or 0:8,1:4 or 30@50,20@100)
     #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     jobs: Option<String>,
     /// Priorities of the tasks (of --jobs or of the file), comma-separated
@@ -131,6 +149,15 @@ struct RunArgs {
     /// Print the result as JSON instead of tables
     #[arg(long)]
     json: bool,
+}
+
+/// `--queues`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum QueuesFlag {
+    /// one ready queue for all CPUs
+    Shared,
+    /// one ready queue per CPU (jobs placed round robin, moved only by stealing)
+    PerCpu,
 }
 
 /// `--conventions`.
@@ -304,6 +331,7 @@ fn examples() -> String {
   tasklab --jobs 5,3,8 --priorities 2,1,3 --policy {preemptive}
   tasklab --jobs 30,5,5 --policy {feedback} --quantum 2 --boost 0
   tasklab --jobs 3,5,3 --policy {round_robin} --quantum 2 --conventions ostep
+  tasklab --jobs 100@50,60@50,40@50 --policy {round_robin} --quantum 10 --cpus 2 --conventions ostep --queues per-cpu --steal-interval 30 --warmup 5
   tasklab bench --sizes 1000,10000 --repeat 3
 
 Flags override the machine and policy given in the scenario file.
@@ -372,6 +400,7 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
     if let Some(switch_cost) = flags.switch_cost {
         machine.switch_cost = switch_cost;
     }
+    apply_multiprocessor_flags(&mut machine, &flags);
     let tuned = flags.quantum.is_some()
         || flags.boost.is_some()
         || flags.aging.is_some()
@@ -532,26 +561,69 @@ fn read_input(source: &Path) -> Result<SimInput, InputError> {
     serde_json::from_str::<SimInput>(&text).map_err(|error| InputError(format!("{name}: {error}")))
 }
 
-/// Parses `24,3,3` (run times, all arriving at 0) or `0:8,1:4` (arrival:run); forms can be mixed.
+/// The multiprocessor model's flags, over the file's machine: queues, stealing and the cache (missing cache
+/// figures take multi.py's defaults: size 100, warm-up 10, warm rate 2).
+fn apply_multiprocessor_flags(machine: &mut Machine, flags: &RunArgs) {
+    if let Some(queues) = flags.queues {
+        machine.queues = match queues {
+            QueuesFlag::Shared => QueueLayout::Shared,
+            QueuesFlag::PerCpu => QueueLayout::PerCpu,
+        };
+    }
+    if let Some(interval) = flags.steal_interval {
+        machine.steal_interval = (interval > 0).then_some(interval);
+    }
+    if flags.cache_size.is_some() || flags.warmup.is_some() || flags.warm_rate.is_some() {
+        let base = machine.cache.unwrap_or(CacheModel {
+            size: 100,
+            warmup: 10,
+            warm_rate: 2,
+        });
+        machine.cache = Some(CacheModel {
+            size: flags.cache_size.unwrap_or(base.size),
+            warmup: flags.warmup.unwrap_or(base.warmup),
+            warm_rate: flags.warm_rate.unwrap_or(base.warm_rate),
+        });
+    }
+}
+
+/// Parses `24,3,3` (run times, all arriving at 0) or `0:8,1:4` (arrival:run), each optionally followed by
+/// `@WSET` (a working set for the multiprocessor model's caches); forms can be mixed.
 fn parse_jobs(text: &str) -> Result<Vec<SimTask>, InputError> {
-    let jobs = parse_list(text, "--jobs", |item| match item.split_once(':') {
-        Some((arrival, run)) => Some((
-            arrival.trim().parse::<u64>().ok()?,
-            run.trim().parse::<u64>().ok()?,
-        )),
-        None => Some((0, item.parse::<u64>().ok()?)),
+    let jobs = parse_list(text, "--jobs", |item| {
+        let (job, working_set) = match item.split_once('@') {
+            Some((job, working_set)) => (job, working_set.trim().parse::<u64>().ok()?),
+            None => (item, 0),
+        };
+        let (arrival, run) = match job.split_once(':') {
+            Some((arrival, run)) => (
+                arrival.trim().parse::<u64>().ok()?,
+                run.trim().parse::<u64>().ok()?,
+            ),
+            None => (0, job.trim().parse::<u64>().ok()?),
+        };
+        Some((arrival, run, working_set))
     })?;
     Ok(jobs
         .into_iter()
         .enumerate()
-        .map(|(index, (arrival, run))| SimTask {
+        .map(|(index, (arrival, run, working_set))| SimTask {
             name: format!("J{}", index + 1),
             arrival,
             priority: 0,
             bursts: vec![Burst::Cpu(run)],
+            working_set,
             ..SimTask::default()
         })
         .collect())
+}
+
+/// A warm rate: at least 1 unit per tick.
+fn warm_rate(text: &str) -> Result<u64, String> {
+    match ticks(text)? {
+        0 => Err("the warm rate must be at least 1".into()),
+        rate => Ok(rate),
+    }
 }
 
 fn parse_list<T>(

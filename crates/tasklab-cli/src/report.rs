@@ -109,6 +109,18 @@ pub fn tables(request: &RunRequest, result: &SimResult) -> String {
         .map(|(cpu, share)| format!("cpu{cpu} {:.1}%", share * 100.0))
         .collect();
     let _ = writeln!(out, "utilisation {}", utilisation.join(" · "));
+    if !summary.warm.is_empty() {
+        let warm: Vec<String> = summary
+            .warm
+            .iter()
+            .enumerate()
+            .map(|(cpu, share)| format!("cpu{cpu} {:.1}%", share * 100.0))
+            .collect();
+        let _ = writeln!(out, "warm (share of busy ticks) {}", warm.join(" · "));
+    }
+    if let (Some(migrations), Some(steals)) = (summary.migrations, summary.steals) {
+        let _ = writeln!(out, "{migrations} migrations · {steals} steals");
+    }
     if let (Some(speedup), Some(efficiency)) = (summary.speedup, summary.efficiency) {
         let _ = writeln!(
             out,

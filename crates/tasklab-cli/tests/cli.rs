@@ -466,3 +466,68 @@ fn aging_applies_to_the_priority_policies_only() {
         "aging period",
     );
 }
+
+/// The multiprocessor model's flags (with the ostep conventions): per-CPU queues, stealing, a cache, and
+/// working sets in --jobs; the JSON result gives warm shares, migrations and steals.
+#[test]
+fn multiprocessor_flags_build_the_model_and_report_its_figures() {
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "--conventions",
+            "ostep",
+            "--policy",
+            "rr",
+            "--quantum",
+            "10",
+            "--cpus",
+            "2",
+            "--json",
+            "--jobs",
+            "100@50,60@50,40@50",
+        ];
+        args.extend_from_slice(extra);
+        let output = tasklab(&args, None);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    };
+    // Per-CPU queues place J1 and J3 on CPU 0 and J2 on CPU 1: without stealing, CPU 1 idles once J2 is done.
+    let alone = run(&["--queues", "per-cpu", "--steal-interval", "0"]);
+    assert_eq!(alone["machine"]["queues"], "per-cpu");
+    assert_eq!(alone["result"]["summary"]["steals"], 0);
+    assert_eq!(alone["result"]["summary"]["makespan"], 140);
+    let stealing = run(&["--queues", "per-cpu", "--steal-interval", "30"]);
+    assert_eq!(stealing["machine"]["steal_interval"], 30);
+    assert!(stealing["result"]["summary"]["steals"].as_u64() >= Some(1));
+    assert!(
+        stealing["result"]["summary"]["makespan"].as_u64() < Some(140),
+        "stealing evens the load"
+    );
+    // A cache (multi.py's defaults, warm-up 5 here): working sets of 50 fit in 100, so the jobs run warm part of
+    // the time, and a stolen job starts cold.
+    let cached = run(&[
+        "--queues",
+        "per-cpu",
+        "--steal-interval",
+        "30",
+        "--warmup",
+        "5",
+    ]);
+    assert_eq!(cached["machine"]["cache"]["size"], 100);
+    assert_eq!(cached["machine"]["cache"]["warmup"], 5);
+    assert_eq!(cached["machine"]["cache"]["warm_rate"], 2);
+    let summary = &cached["result"]["summary"];
+    let warm = summary["warm"].as_array().expect("warm per CPU");
+    assert_eq!(warm.len(), 2);
+    assert!(warm
+        .iter()
+        .all(|share| (0.0..=1.0).contains(&share.as_f64().expect("a share"))));
+    assert!(warm.iter().any(|share| share.as_f64() > Some(0.0)));
+    assert!(summary["migrations"].as_u64() >= Some(1));
+    assert_rejected(&["--jobs", "3@x"], None, "--jobs");
+    assert_rejected(
+        &["--jobs", "3", "--cpus", "2", "--queues", "per-cpu"],
+        None,
+        "ostep",
+    );
+    assert_rejected(&["--jobs", "3", "--warm-rate", "0"], None, "warm rate");
+}

@@ -106,7 +106,7 @@ pub struct Summary {
     /// ticks run warm (at the cache's warm rate, when it is above 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warm_ticks: Vec<u64>,
-    /// Per CPU, `warm_ticks` as a share of the makespan, 0..=1 (empty when `warm_ticks` is).
+    /// Per CPU, the share of its busy ticks run warm, 0..=1 (empty when `warm_ticks` is).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warm: Vec<f64>,
     /// Multiprocessor model only: how many times a task started a run on another CPU than the one it ran on

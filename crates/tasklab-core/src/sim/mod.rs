@@ -542,6 +542,19 @@ fn build_result(
             tasks.len() as f64 / makespan as f64
         },
         utilisation: outcome.busy_ticks.iter().map(|&busy| share(busy)).collect(),
+        // Of the CPU's busy ticks, the share run warm.
+        warm: outcome
+            .warm_ticks
+            .iter()
+            .zip(&outcome.busy_ticks)
+            .map(|(&warm, &busy)| {
+                if busy == 0 {
+                    0.0
+                } else {
+                    warm as f64 / busy as f64
+                }
+            })
+            .collect(),
         busy_ticks: outcome.busy_ticks,
         switch_ticks: outcome.switch_ticks,
         context_switches: outcome.context_switches,
@@ -550,7 +563,6 @@ fn build_result(
         idle_slices: outcome.idle_slices,
         speedup,
         efficiency: speedup.map(|speedup| speedup / f64::from(cpus)),
-        warm: outcome.warm_ticks.iter().map(|&warm| share(warm)).collect(),
         warm_ticks: outcome.warm_ticks,
         migrations: outcome.migrations,
         steals: outcome.steals,
