@@ -16,7 +16,9 @@
 use std::io::Write;
 use std::time::Instant;
 
-use tasklab_core::sim::{bench_scenario_sized, BENCH_TOTAL_CPU_TICKS};
+use tasklab_core::sim::{
+    bench_scenario_multiprocessor, bench_scenario_sized, BENCH_TOTAL_CPU_TICKS,
+};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct BenchSettings {
     pub record_trace: bool,
     /// CPU ticks of the scenario at every size (about the task slices per run).
     pub total_ticks: u64,
+    /// Simulate the multiprocessor model (per-CPU queues, stealing, caches, under `ostep`) instead of one shared
+    /// queue.
+    pub multiprocessor: bool,
 }
 
 impl Default for BenchSettings {
@@ -38,6 +43,7 @@ impl Default for BenchSettings {
             repeat: 3,
             record_trace: true,
             total_ticks: BENCH_TOTAL_CPU_TICKS,
+            multiprocessor: false,
         }
     }
 }
@@ -46,7 +52,12 @@ impl Default for BenchSettings {
 pub fn run(settings: &BenchSettings, out: &mut impl Write) {
     let _ = writeln!(
         out,
-        "simulator benchmark: round robin, quantum 1, 8 CPUs, switch cost 0, trace {}",
+        "simulator benchmark: round robin, quantum 1, 8 CPUs, switch cost 0, {}, trace {}",
+        if settings.multiprocessor {
+            "per-CPU queues, stealing every 30 ticks, caches (ostep)"
+        } else {
+            "one shared queue"
+        },
         if settings.record_trace {
             "recorded"
         } else {
@@ -59,7 +70,11 @@ pub fn run(settings: &BenchSettings, out: &mut impl Write) {
         "tasks", "task slices", "median s", "slices/s", "ns/slice", "best slices/s"
     );
     for &size in &settings.sizes {
-        let setup = bench_scenario_sized(size, settings.total_ticks);
+        let setup = if settings.multiprocessor {
+            bench_scenario_multiprocessor(size, settings.total_ticks)
+        } else {
+            bench_scenario_sized(size, settings.total_ticks)
+        };
         let mut timings = Vec::new();
         let mut slices = 0;
         // One warm-up run, then the timed ones.

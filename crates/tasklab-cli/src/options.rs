@@ -194,6 +194,9 @@ struct BenchArgs {
     /// Do not record the trace during the timed runs
     #[arg(long)]
     no_trace: bool,
+    /// Simulate the multiprocessor model (per-CPU queues, stealing, caches) instead of one shared queue
+    #[arg(long)]
+    multiprocessor: bool,
 }
 
 /// Parses the arguments (the first is the program name).
@@ -344,6 +347,7 @@ fn bench_settings(args: BenchArgs) -> Result<BenchSettings, InputError> {
         repeat: args.repeat,
         total_ticks: args.ticks,
         record_trace: !args.no_trace,
+        multiprocessor: args.multiprocessor,
         ..BenchSettings::default()
     };
     if let Some(sizes) = &args.sizes {

@@ -313,6 +313,28 @@ fn small_benchmark_runs() {
     let text = stdout(&output);
     assert!(text.contains("slices/s"), "{text}");
     assert_eq!(text.lines().count(), 4, "{text}");
+    let multiprocessor = tasklab(
+        &[
+            "bench",
+            "--sizes",
+            "10,100",
+            "--repeat",
+            "1",
+            "--ticks",
+            "20000",
+            "--multiprocessor",
+        ],
+        None,
+    );
+    assert!(
+        multiprocessor.status.success(),
+        "{}",
+        stderr(&multiprocessor)
+    );
+    let text = stdout(&multiprocessor);
+    assert!(text.contains("per-CPU queues"), "{text}");
+    assert!(!text.contains("failed"), "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
 }
 
 /// `--conventions ostep` gives OSTEP's numbers (mlfq-001 of the core's fixtures: the job displaced by a new

@@ -614,10 +614,16 @@ pub mod multi {
         let mut placed = vec![false; affinities.len()];
         let mut left = affinities.len();
         let mut queues = vec![Vec::new(); cpus as usize];
+        // Every task before `first_unplaced` is placed: scans start there, so placing n tasks without affinity
+        // costs O(n), not O(n²).
+        let mut first_unplaced = 0;
         while left > 0 {
             let mut progress = false;
             for (cpu, queue) in (0..cpus).zip(queues.iter_mut()) {
-                let found = (0..affinities.len())
+                while placed.get(first_unplaced) == Some(&true) {
+                    first_unplaced += 1;
+                }
+                let found = (first_unplaced..affinities.len())
                     .find(|&task| !placed[task] && may_run_on(affinities[task], cpu));
                 if let Some(task) = found {
                     placed[task] = true;

@@ -583,6 +583,8 @@ pub struct BenchSetup {
     pub machine: Machine,
     /// Round robin with a quantum of 1 tick.
     pub policy: Policy,
+    /// Default conventions, or `ostep` for the multiprocessor model.
+    pub conventions: Conventions,
 }
 
 impl BenchSetup {
@@ -601,9 +603,44 @@ impl BenchSetup {
             &self.scenario,
             &self.machine,
             &self.policy,
-            &Conventions::default(),
+            &self.conventions,
             &options,
         )
+    }
+}
+
+/// The multiprocessor model's benchmark at `tasks` tasks: the same amount of CPU work as [`bench_scenario_sized`],
+/// as one CPU burst per task (the model's jobs all start at 0), working sets from 0 to 140, on 8 CPUs with per-CPU
+/// queues, stealing every 30 ticks and a cache of 100 (warm after 10 ticks, twice as fast), round robin with a
+/// quantum of 1 tick, under the `ostep` conventions.
+pub fn bench_scenario_multiprocessor(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
+    let tasks = tasks.clamp(1, MAX_TASKS);
+    let mean_per_task = (total_cpu_ticks / tasks as u64).max(2);
+    let tasks = (0..tasks)
+        .map(|index| {
+            let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task.max(1);
+            SimTask {
+                name: format!("T{index}"),
+                bursts: vec![Burst::Cpu((mean_per_task / 2 + spread).max(1))],
+                working_set: (index as u64).wrapping_mul(37) % 150,
+                ..SimTask::default()
+            }
+        })
+        .collect();
+    BenchSetup {
+        scenario: SimScenario { tasks },
+        machine: Machine {
+            queues: QueueLayout::PerCpu,
+            steal_interval: Some(30),
+            cache: Some(CacheModel {
+                size: 100,
+                warmup: 10,
+                warm_rate: 2,
+            }),
+            ..Machine::new(8, 0)
+        },
+        policy: Policy::RoundRobin { quantum: 1 },
+        conventions: Conventions::ostep(),
     }
 }
 
@@ -647,5 +684,6 @@ pub fn bench_scenario_sized(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
         scenario: SimScenario { tasks },
         machine: Machine::new(8, 0),
         policy: Policy::RoundRobin { quantum: 1 },
+        conventions: Conventions::default(),
     }
 }
