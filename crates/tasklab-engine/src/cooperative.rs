@@ -17,7 +17,7 @@ use tasklab_core::scenario::{Scenario, TaskRun, TaskStep};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
-use crate::schedule::{micros, Dispatcher, RealSchedule};
+use crate::schedule::{micros, Dispatcher, Pending, RealSchedule};
 
 /// Shortest slice cut short by a coming arrival (preemptive policies), so a slice always does some work.
 pub const MIN_SLICE_MS: f64 = 0.05;
@@ -52,13 +52,6 @@ pub struct CooperativeOptions {
     pub schedule: RealSchedule,
 }
 
-/// A task becoming ready at a time: an arrival or the end of a wait.
-#[derive(Debug, Clone, Copy)]
-struct Due {
-    at_us: u64,
-    task: usize,
-}
-
 /// The task holding the CPU, across slices.
 #[derive(Debug, Clone, Copy)]
 struct Turn {
@@ -86,17 +79,7 @@ pub async fn run_cooperative<H: Host>(
     let mut runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
     let mut batch_sizers = vec![BatchSizer::default(); runs.len()];
     let mut dispatcher: Dispatcher<usize> = Dispatcher::new(schedule, scenario);
-    // Arrivals and wake-ups not yet due, sorted by time then scenario order.
-    let mut pending: Vec<Due> = scenario
-        .tasks
-        .iter()
-        .enumerate()
-        .map(|(task, spec)| Due {
-            at_us: spec.arrival_ms.saturating_mul(1_000),
-            task,
-        })
-        .collect();
-    pending.sort_by_key(|due| (due.at_us, due.task));
+    let mut pending = Pending::arrivals(scenario);
     let mut turn: Option<Turn> = None;
     // End of the last slice, unless the executor slept since: the gap to the next slice is its own cost.
     let mut last_slice_end: Option<f64> = None;
@@ -133,7 +116,7 @@ pub async fn run_cooperative<H: Host>(
                     }
                 }
                 None => {
-                    let Some(next_due) = pending.first().map(|due| due.at_us) else {
+                    let Some(next_due) = pending.next_at_us() else {
                         break; // nothing ready, nothing to come: every task is done
                     };
                     last_slice_end = None;
@@ -162,8 +145,7 @@ pub async fn run_cooperative<H: Host>(
         let mut slice_ms = options.slice_ms.min(current.left_us as f64 / 1_000.0);
         // A preemptive policy decides when a task becomes ready, not only when the slice ends.
         if dispatcher.rules().is_preemptive() {
-            if let Some(next_due) = pending.first() {
-                let until_due_ms = next_due.at_us.saturating_sub(now_us()) as f64 / 1_000.0;
+            if let Some(until_due_ms) = pending.ms_until_next(now_us()) {
                 slice_ms = slice_ms.min(until_due_ms.max(MIN_SLICE_MS));
             }
         }
@@ -217,13 +199,7 @@ pub async fn run_cooperative<H: Host>(
                 None
             }
             SliceOutcome::Waits(ms) => {
-                let wake = Due {
-                    at_us: now_us().saturating_add(u64::from(ms).saturating_mul(1_000)),
-                    task,
-                };
-                let at =
-                    pending.partition_point(|due| (due.at_us, due.task) <= (wake.at_us, wake.task));
-                pending.insert(at, wake);
+                pending.wake_after(task, now_us(), ms);
                 None
             }
             SliceOutcome::Finished => None,
@@ -242,14 +218,13 @@ pub async fn run_cooperative<H: Host>(
 
 /// Moves the tasks due by `now_us` into the ready queue, in the order they became ready (ties: scenario order).
 fn admit_due(
-    pending: &mut Vec<Due>,
+    pending: &mut Pending,
     now_us: u64,
     dispatcher: &mut Dispatcher<usize>,
     schedule: &RealSchedule,
     runs: &[TaskRun],
 ) {
-    let due = pending.partition_point(|due| due.at_us <= now_us);
-    for ready in pending.drain(..due) {
+    for ready in pending.take_due(now_us) {
         let remaining = schedule.remaining_us(&runs[ready.task]);
         dispatcher.enter(ready.task, ready.task, remaining, ready.at_us, false);
     }

@@ -29,7 +29,7 @@ use crate::cooperative::{nap, MIN_SLICE_MS, STOP_POLL_MS};
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
-use crate::schedule::{micros, Dispatcher, RealSchedule};
+use crate::schedule::{micros, Dispatcher, Pending, RealSchedule};
 
 /// Chunks per worker a splittable phase is cut into by default: enough that a worker finishing early finds more
 /// work, few enough that dispatching them costs little.
@@ -157,21 +157,14 @@ fn spawn_on_worker<C: Clock>(
     Box::pin(async move { receiver.await.ok() })
 }
 
-/// A task becoming ready at a time: an arrival or the end of a wait.
-#[derive(Debug, Clone, Copy)]
-struct Due {
-    at_us: u64,
-    task: usize,
-}
-
 /// The dispatcher's state while a run goes.
 struct Run<'a> {
     scenario: &'a Scenario,
     options: &'a ParallelOptions,
     tasks: Vec<TaskState>,
     dispatcher: Dispatcher<Piece>,
-    /// Arrivals and wake-ups not yet due, sorted by time then scenario order.
-    pending: Vec<Due>,
+    /// Arrivals and wake-ups not yet due.
+    pending: Pending,
     record: RecordBuilder,
 }
 
@@ -201,16 +194,7 @@ impl Run<'_> {
         };
         state.next_phase += 1;
         match *phase {
-            Phase::Wait { ms } => {
-                let wake = Due {
-                    at_us: now_us.saturating_add(u64::from(ms).saturating_mul(1_000)),
-                    task,
-                };
-                let at = self
-                    .pending
-                    .partition_point(|due| (due.at_us, due.task) <= (wake.at_us, wake.task));
-                self.pending.insert(at, wake);
-            }
+            Phase::Wait { ms } => self.pending.wake_after(task, now_us, ms),
             Phase::Compute { kind, units } => {
                 let chunks = if spec.splits_phase(kind) {
                     self.options.chunks_for(units)
@@ -239,9 +223,7 @@ impl Run<'_> {
 
     /// Tasks due by `now_us` move on, in the order they became ready.
     fn admit_due(&mut self, now_us: u64, now_ms: f64) {
-        let due = self.pending.partition_point(|due| due.at_us <= now_us);
-        let ready: Vec<Due> = self.pending.drain(..due).collect();
-        for due in ready {
+        for due in self.pending.take_due(now_us) {
             self.advance(due.task, due.at_us, now_ms);
         }
     }
@@ -264,9 +246,7 @@ impl Run<'_> {
         if !self.dispatcher.rules().is_preemptive() {
             return turn_ms;
         }
-        let until_due_ms = self.pending.first().map_or(f64::INFINITY, |due| {
-            due.at_us.saturating_sub(now_us) as f64 / 1_000.0
-        });
+        let until_due_ms = self.pending.ms_until_next(now_us).unwrap_or(f64::INFINITY);
         turn_ms
             .min(self.options.slice_ms)
             .min(until_due_ms.max(MIN_SLICE_MS))
@@ -286,16 +266,6 @@ pub async fn run_parallel<H: Host>(
     let clock = host.clock();
     let run_start = clock.now_ms();
     let now_us = || micros(clock.now_ms() - run_start);
-    let mut pending: Vec<Due> = scenario
-        .tasks
-        .iter()
-        .enumerate()
-        .map(|(task, spec)| Due {
-            at_us: spec.arrival_ms.saturating_mul(1_000),
-            task,
-        })
-        .collect();
-    pending.sort_by_key(|due| (due.at_us, due.task));
     let mut run = Run {
         scenario,
         options,
@@ -305,7 +275,7 @@ pub async fn run_parallel<H: Host>(
             .map(|_| TaskState::default())
             .collect(),
         dispatcher: Dispatcher::new(&options.schedule, scenario),
-        pending,
+        pending: Pending::arrivals(scenario),
         record: RecordBuilder::new(scenario, run_start),
     };
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
@@ -347,10 +317,7 @@ pub async fn run_parallel<H: Host>(
         just_freed.clear();
         run.record.held_main_thread(stretch_start, clock.now_ms());
 
-        let next_due_ms = run
-            .pending
-            .first()
-            .map(|due| due.at_us.saturating_sub(now_us()) as f64 / 1_000.0);
+        let next_due_ms = run.pending.ms_until_next(now_us());
         let event = match (jobs_in_flight.is_empty(), next_due_ms) {
             (true, None) => break,
             // Only waits are pending: wake up when the next is due, and now and then to notice a Stop.

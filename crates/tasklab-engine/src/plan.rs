@@ -215,11 +215,7 @@ mod tests {
                     quantum: 7,
                     cpus: 1,
                     switch_cost: 0,
-                    arrival_before_preempted: true,
-                    ostep: false,
-                    mlfq_levels: None,
-                    boost_ms: None,
-                    aging_ms: None,
+                    ..PredictSettings::default()
                 }
             );
         }

@@ -79,6 +79,72 @@ impl RealSchedule {
     }
 }
 
+/// A task becoming ready at a time: its arrival or the end of a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    /// When, in µs from the run's start.
+    pub at_us: u64,
+    /// Which task.
+    pub task: usize,
+}
+
+/// The arrivals and wake-ups still to come, earliest first (ties: scenario order), shared by both executors.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    dues: Vec<Due>,
+}
+
+impl Pending {
+    /// Every task's arrival (`arrival_ms` from the run's start).
+    pub fn arrivals(scenario: &Scenario) -> Self {
+        let mut dues: Vec<Due> = scenario
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(task, spec)| Due {
+                at_us: spec.arrival_ms.saturating_mul(1_000),
+                task,
+            })
+            .collect();
+        dues.sort_by_key(|due| (due.at_us, due.task));
+        Self { dues }
+    }
+
+    /// `task` starts a wait of `ms` at `now_us`.
+    pub fn wake_after(&mut self, task: usize, now_us: u64, ms: u32) {
+        let wake = Due {
+            at_us: now_us.saturating_add(u64::from(ms).saturating_mul(1_000)),
+            task,
+        };
+        let at = self
+            .dues
+            .partition_point(|due| (due.at_us, due.task) <= (wake.at_us, wake.task));
+        self.dues.insert(at, wake);
+    }
+
+    /// Removes and returns the dues at or before `now_us`, in order.
+    pub fn take_due(&mut self, now_us: u64) -> Vec<Due> {
+        let due = self.dues.partition_point(|due| due.at_us <= now_us);
+        self.dues.drain(..due).collect()
+    }
+
+    /// When the next one is due.
+    pub fn next_at_us(&self) -> Option<u64> {
+        self.dues.first().map(|due| due.at_us)
+    }
+
+    /// Milliseconds from `now_us` until the next one is due (0 if overdue).
+    pub fn ms_until_next(&self, now_us: u64) -> Option<f64> {
+        self.next_at_us()
+            .map(|at| at.saturating_sub(now_us) as f64 / MICROS_PER_MS)
+    }
+
+    /// Forgets every arrival and wake-up (Stop).
+    pub fn clear(&mut self) {
+        self.dues.clear();
+    }
+}
+
 /// The ready queue and the policy's decisions over real tasks; `T` is what the executor carries per ready entry
 /// (a task index, or a piece of work).
 #[derive(Debug, Clone)]
@@ -123,11 +189,6 @@ impl<T> Dispatcher<T> {
     /// The rules in force.
     pub fn rules(&self) -> &Rules {
         &self.rules
-    }
-
-    /// Number of ready entries.
-    pub fn ready_len(&self) -> usize {
-        self.ready.len()
     }
 
     /// The MLFQ standing of `task` (the top level for other policies).
@@ -218,12 +279,5 @@ impl<T> Dispatcher<T> {
         self.boosts_done = due;
         self.ready.boost();
         true
-    }
-
-    /// When the next MLFQ boost falls due, if the policy boosts.
-    pub fn next_boost_us(&self) -> Option<u64> {
-        self.rules
-            .boost_period()
-            .map(|period| self.boosts_done.saturating_add(1).saturating_mul(period))
     }
 }

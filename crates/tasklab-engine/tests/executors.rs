@@ -441,22 +441,28 @@ fn preemptive_priority_for_real_respects_arrivals_and_starves_the_lowest() {
     assert_eq!(last, lowest, "the lowest-priority task finishes last");
 }
 
-#[test]
-fn srtf_for_real_lets_a_late_short_task_preempt_a_long_one() {
-    let compute = |units| Phase::Compute {
-        kind: WorkloadKind::Primes,
-        units,
-    };
-    let task = |name: &str, units, arrival_ms| TaskSpec {
+/// A task of one primes phase.
+fn primes_task(name: &str, units: u64, arrival_ms: u64, priority: i64) -> TaskSpec {
+    TaskSpec {
         name: name.into(),
-        phases: vec![compute(units)],
+        phases: vec![Phase::Compute {
+            kind: WorkloadKind::Primes,
+            units,
+        }],
         splittable: false,
         colour: None,
         arrival_ms,
-        priority: 0,
-    };
+        priority,
+    }
+}
+
+#[test]
+fn srtf_for_real_lets_a_late_short_task_preempt_a_long_one() {
     let scenario = Scenario {
-        tasks: vec![task("long", 40_000, 0), task("short", 400, 5)],
+        tasks: vec![
+            primes_task("long", 40_000, 0, 0),
+            primes_task("short", 400, 5, 0),
+        ],
     };
     let record = block_on(run_cooperative(
         &scenario,
@@ -521,18 +527,7 @@ fn every_policy_runs_every_preset_to_the_right_checksums_in_both_executors() {
 
 #[test]
 fn parallel_dispatch_follows_priorities_and_arrivals() {
-    let compute = |units| Phase::Compute {
-        kind: WorkloadKind::Primes,
-        units,
-    };
-    let task = |name: &str, priority, arrival_ms| TaskSpec {
-        name: name.into(),
-        phases: vec![compute(2_000)],
-        splittable: false,
-        colour: None,
-        arrival_ms,
-        priority,
-    };
+    let task = |name: &str, priority, arrival_ms| primes_task(name, 2_000, arrival_ms, priority);
     let scenario = Scenario {
         tasks: vec![
             task("low", 3, 0),

@@ -179,18 +179,14 @@ pub fn predict_view(props: &PredictProps) -> Html {
         }
         Ok((prediction, one_cpu_makespan)) => view_result(props, prediction, *one_cpu_makespan),
     };
-    let model_input = props
-        .measured
-        .as_ref()
-        .map(|measured| (scenario.clone(), props.costs, measured.model));
-    let model_result = use_memo(model_input, |model| {
-        model
-            .as_ref()
-            .map(|(scenario, costs, model)| predict(scenario, costs, &model.predict, model.chunks))
-    });
-    let comparison = match (&props.measured, &*model_result) {
-        (Some(measured), Some(Ok(model))) => view_comparison(scenario, measured, model),
-        _ => html! {},
+    let comparison = match &props.measured {
+        Some(measured) => match &measured.of_run {
+            Some(of_run) => view_comparison(scenario, measured, of_run),
+            None => html! {
+                <p class="notice">{"Your last run's model could not be simulated (too many slices to replay), so it is not compared."}</p>
+            },
+        },
+        None => html! {},
     };
     html! {
         <section class="predict" id="predict">
@@ -224,35 +220,20 @@ pub fn predict_view(props: &PredictProps) -> Html {
 
 /// The model of the last real run (same CPUs, the run's policy) beside the measurement, on one time scale, and
 /// task by task.
-fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, model: &SplitPrediction) -> Html {
+fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, of_run: &ModelOfRun) -> Html {
     let settings = measured.model.predict;
     let cpus = settings.cpus;
     let policy = PolicyKind::describe(&settings.policy(), "ms");
-    // The headline uses the model of this very run (its own calibration, fine ticks); the drawing, the page's
-    // costs on millisecond ticks.
-    let (predicted, model_words) = match &measured.of_run {
-        Some(of_run) => (of_run.makespan_ms, of_run.description.clone()),
-        None => (
-            model.result.summary.makespan as f64,
-            format!("{policy} on {cpus} CPU{}", if cpus == 1 { "" } else { "s" }),
-        ),
-    };
+    let (predicted, model_words) = (of_run.makespan_ms, of_run.description.clone());
     let cpu_word = if cpus == 1 { "CPU" } else { "CPUs" };
     let title = format!("Model of your last run · {policy} on {cpus} {cpu_word}");
-    // Drawn in ms on the measurement's scale: the run's own model when there is one, else the page's.
-    let timeline = match &measured.of_run {
-        Some(of_run) => Timeline::from_simulation(
-            title,
-            &of_run.result,
-            &owner_colours(scenario, &of_run.owners),
-        )
-        .in_milliseconds(MODEL_TICKS_PER_MS as f64),
-        None => Timeline::from_simulation(
-            title,
-            &model.result,
-            &owner_colours(scenario, &model.owners),
-        ),
-    }
+    // Drawn in ms, on the measurement's scale.
+    let timeline = Timeline::from_simulation(
+        title,
+        &of_run.result,
+        &owner_colours(scenario, &of_run.owners),
+    )
+    .in_milliseconds(MODEL_TICKS_PER_MS as f64)
     .at_least(measured.wall_ms);
     let turnaround_line = mean_turnarounds(&measured.tasks).map(|(real, modelled)| {
         format!(

@@ -614,17 +614,13 @@ impl BenchSetup {
 /// queues, stealing every 30 ticks and a cache of 100 (warm after 10 ticks, twice as fast), round robin with a
 /// quantum of 1 tick, under the `ostep` conventions.
 pub fn bench_scenario_multiprocessor(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
-    let tasks = tasks.clamp(1, MAX_TASKS);
-    let mean_per_task = (total_cpu_ticks / tasks as u64).max(2);
-    let tasks = (0..tasks)
-        .map(|index| {
-            let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task.max(1);
-            SimTask {
-                name: format!("T{index}"),
-                bursts: vec![Burst::Cpu((mean_per_task / 2 + spread).max(1))],
-                working_set: (index as u64).wrapping_mul(37) % 150,
-                ..SimTask::default()
-            }
+    let tasks = bench_cpu_ticks(tasks, total_cpu_ticks)
+        .enumerate()
+        .map(|(index, total)| SimTask {
+            name: format!("T{index}"),
+            bursts: vec![Burst::Cpu(total)],
+            working_set: (index as u64).wrapping_mul(37) % 150,
+            ..SimTask::default()
         })
         .collect();
     BenchSetup {
@@ -644,6 +640,17 @@ pub fn bench_scenario_multiprocessor(tasks: usize, total_cpu_ticks: u64) -> Benc
     }
 }
 
+/// The CPU ticks of each of `tasks` benchmark tasks (at least 1 task, at most [`MAX_TASKS`]): varied
+/// deterministically around a mean so that all together need about `total_cpu_ticks`; each at least 2.
+fn bench_cpu_ticks(tasks: usize, total_cpu_ticks: u64) -> impl Iterator<Item = u64> {
+    let tasks = tasks.clamp(1, MAX_TASKS);
+    let mean_per_task = (total_cpu_ticks / tasks as u64).max(2);
+    (0..tasks).map(move |index| {
+        let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task;
+        (mean_per_task / 2 + spread).max(2)
+    })
+}
+
 /// Total CPU ticks of a [`bench_scenario`], whatever the task count: about this many task slices per run.
 pub const BENCH_TOTAL_CPU_TICKS: u64 = 8_000_000;
 
@@ -659,13 +666,10 @@ pub fn bench_scenario(tasks: usize) -> BenchSetup {
 
 /// [`bench_scenario`] with about `total_cpu_ticks` CPU ticks in all (at least 2 per task), for quick runs.
 pub fn bench_scenario_sized(tasks: usize, total_cpu_ticks: u64) -> BenchSetup {
-    let tasks = tasks.clamp(1, MAX_TASKS);
-    let mean_per_task = (total_cpu_ticks / tasks as u64).max(2);
-    let tasks = (0..tasks)
-        .map(|index| {
-            let spread = (index as u64).wrapping_mul(2_654_435_761) % mean_per_task.max(1);
-            // Both CPU bursts together average `mean_per_task` ticks; each is at least 1.
-            let total = (mean_per_task / 2 + spread).max(2);
+    let tasks = bench_cpu_ticks(tasks, total_cpu_ticks)
+        .enumerate()
+        .map(|(index, total)| {
+            // The task's CPU ticks, in two bursts of at least 1 each.
             let first = (total / 3).max(1);
             SimTask {
                 name: format!("T{index}"),
