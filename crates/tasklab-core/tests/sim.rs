@@ -5,5 +5,6 @@
 mod sim {
     pub mod check;
     mod examples;
+    mod multiprocessor;
     mod properties;
 }

@@ -125,11 +125,8 @@ pub enum SimError {
         /// The cap that was hit.
         max: u64,
     },
-    /// The multiprocessor model's fields (per-CPU queues, stealing, cache, random order, working sets,
-    /// affinity) without the `ostep` conventions, which are the only ones that define them.
-    #[error("the multiprocessor model (queues, steal_interval, cache, dispatch_order, working_set, affinity) needs the ostep conventions")]
-    MultiprocessorNeedsOstep,
-    /// A multiprocessor model that OSTEP's `multi.py` does not define (or on which it crashes).
+    /// A multiprocessor model that tasklab does not define, or that OSTEP's `multi.py` does not define (or on
+    /// which it crashes) under the `ostep` conventions.
     #[error("invalid multiprocessor model: {reason}")]
     InvalidMultiprocessor {
         /// What is wrong.

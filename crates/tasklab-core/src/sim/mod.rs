@@ -22,20 +22,20 @@
 //! When the free CPUs take ready tasks, each task goes to the CPU it ran on last if that one is free (no switch),
 //! otherwise to the lowest-numbered free CPU that never ran a task, otherwise to the lowest-numbered free CPU.
 //!
-//! **Multiprocessor model** (`ostep` conventions only): OSTEP `multi.py`'s per-CPU queues, work stealing,
-//! affinity and per-CPU caches, as described in `docs/ostep-multi-semantics.md`. It is used under `ostep` when
-//! the machine has more than one CPU or sets any of [`Machine::queues`], [`Machine::steal_interval`],
-//! [`Machine::cache`], [`Machine::dispatch_order`], or a task sets [`SimTask::working_set`] or
-//! [`SimTask::affinity`]. Its random draws come from a [`MultiChooser`] ([`simulate_multi_with`]); multi.py's
-//! steal test (which ignores affinity) is reproduced, and a run it would never finish ends with
-//! [`SimError::NeverFinishes`].
+//! **Multiprocessor model**: per-CPU queues, work stealing, affinity and per-CPU caches, on top of the policies
+//! (`docs/multiprocessor-model.md`). It is used when the machine sets any of [`Machine::queues`],
+//! [`Machine::steal_interval`], [`Machine::cache`], [`Machine::dispatch_order`], or a task sets
+//! [`SimTask::working_set`] or [`SimTask::affinity`]; under the `ostep` conventions also for any machine of more
+//! than one CPU, and then it is exactly OSTEP `multi.py`'s model (`docs/ostep-multi-semantics.md`): its random
+//! draws come from a [`MultiChooser`] ([`simulate_multi_with`]), multi.py's steal test (which ignores affinity)
+//! is reproduced, and a run it would never finish ends with [`SimError::NeverFinishes`].
 
 mod engine;
 mod error;
 mod metrics;
 mod model;
+mod multi;
 
-pub use engine::{MultiChooser, SeededChooser};
 pub use error::{
     SimError, DEFAULT_MAX_SLICES, MAX_BURSTS_PER_TASK, MAX_CPUS, MAX_MLFQ_LEVELS, MAX_TASKS,
     MAX_TICKS, MAX_TOTAL_BURSTS,
@@ -45,8 +45,10 @@ pub use model::{
     Burst, CacheModel, Conventions, ConventionsPreset, DispatchOrder, Machine, MlfqLevel, Policy,
     QueueLayout, SimInput, SimScenario, SimTask,
 };
+pub use multi::{MultiChooser, SeededChooser};
 
-use engine::{MultiConfig, PreparedTask, RunConfig, RunOutcome};
+use engine::{PreparedTask, RunConfig, RunOutcome};
+use multi::MultiConfig;
 
 /// Options of a run beyond the scenario, machine, policy and conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +118,8 @@ pub fn simulate_with(
 /// taken from `chooser`; it is not consulted otherwise. Tests replay OSTEP `multi.py`'s recorded draws this way.
 ///
 /// # Errors
-/// As [`simulate`], plus [`SimError::MultiprocessorNeedsOstep`], [`SimError::InvalidMultiprocessor`] and
-/// [`SimError::NeverFinishes`] for the multiprocessor model.
+/// As [`simulate`], plus [`SimError::InvalidMultiprocessor`] and [`SimError::NeverFinishes`] for the
+/// multiprocessor model.
 pub fn simulate_multi_with(
     scenario: &SimScenario,
     machine: &Machine,
@@ -126,11 +128,19 @@ pub fn simulate_multi_with(
     options: &SimOptions,
     chooser: &mut dyn MultiChooser,
 ) -> Result<SimResult, SimError> {
-    let multi = uses_multiprocessor_model(scenario, machine, conventions)?;
-    let prepared = validate(scenario, machine, policy, multi)?;
+    let multi = uses_multiprocessor_model(scenario, machine, conventions);
+    let prepared = validate(scenario, machine, policy, multi && conventions.is_ostep())?;
     validate_conventions(conventions, machine, policy, multi)?;
     if multi {
-        return simulate_multiprocessor(scenario, &prepared, machine, policy, options, chooser);
+        return simulate_multiprocessor(
+            scenario,
+            &prepared,
+            machine,
+            policy,
+            conventions,
+            options,
+            chooser,
+        );
     }
     let total_bursts: u64 = prepared.iter().map(|task| task.bursts.len() as u64).sum();
     // Every step either ends a slice, moves a burst along, or applies a boost; this bound is far above any
@@ -172,59 +182,51 @@ pub fn simulate_multi_with(
     ))
 }
 
-/// Whether the run uses the multiprocessor model (see the module docs); its fields without `ostep` are an error.
+/// Whether the run uses the multiprocessor model (see the module docs).
 fn uses_multiprocessor_model(
     scenario: &SimScenario,
     machine: &Machine,
     conventions: &Conventions,
-) -> Result<bool, SimError> {
+) -> bool {
     let fields = machine.has_multiprocessor_fields()
         || scenario
             .tasks
             .iter()
             .any(|task| task.working_set != 0 || task.affinity.is_some());
-    if conventions.is_ostep() {
-        Ok(fields || machine.cpus > 1)
-    } else if fields {
-        Err(SimError::MultiprocessorNeedsOstep)
-    } else {
-        Ok(false)
-    }
+    fields || (conventions.is_ostep() && machine.cpus > 1)
 }
 
-/// Checks what `multi.py` needs beyond [`validate`] and runs the multiprocessor model.
+/// Checks what the multiprocessor model needs beyond [`validate`] (and, under `ostep`, what `multi.py` needs)
+/// and runs it.
 fn simulate_multiprocessor(
     scenario: &SimScenario,
     prepared: &[PreparedTask],
     machine: &Machine,
     policy: &Policy,
+    conventions: &Conventions,
     options: &SimOptions,
     chooser: &mut dyn MultiChooser,
 ) -> Result<SimResult, SimError> {
     let invalid = |reason: String| SimError::InvalidMultiprocessor { reason };
-    let Policy::RoundRobin { quantum } = policy else {
-        // Checked by `validate_conventions`; kept as an error rather than a panic.
-        return Err(SimError::OstepMachine {
-            cpus: machine.cpus,
-            switch_cost: machine.switch_cost,
-        });
-    };
-    let mut work = Vec::with_capacity(prepared.len());
-    for (index, (task, prepared)) in scenario.tasks.iter().zip(prepared).enumerate() {
-        if task.arrival != 0 {
-            return Err(invalid(format!(
-                "task {index} arrives at {}; every task arrives at 0",
-                task.arrival
-            )));
+    let ostep = conventions.is_ostep();
+    if ostep {
+        check_ostep_multiprocessor(prepared, scenario, machine, policy)?;
+    } else {
+        if machine.switch_cost != 0 {
+            return Err(invalid(
+                "a switch cost is not modelled together with per-CPU queues, stealing, caches or affinity (the \
+                 cache model is the cost of moving); set it to 0"
+                    .into(),
+            ));
         }
-        match prepared.bursts.as_slice() {
-            [Burst::Cpu(run)] => work.push(*run),
-            _ => {
-                return Err(invalid(format!(
-                    "task {index} must have exactly one CPU burst and no I/O"
-                )))
-            }
+        if matches!(policy, Policy::Priority { aging: Some(_), .. }) {
+            return Err(invalid(
+                "aging is not modelled together with per-CPU queues, stealing, caches or affinity"
+                    .into(),
+            ));
         }
+    }
+    for (index, task) in scenario.tasks.iter().enumerate() {
         check_ticks(
             &format!("the working set of task {index}"),
             task.working_set,
@@ -250,25 +252,29 @@ fn simulate_multiprocessor(
         check_ticks("the cache warm rate", cache.warm_rate)?;
     }
     let per_cpu = machine.queues == QueueLayout::PerCpu;
-    // multi.py ignores the peek interval with a shared queue and treats 0 as "off".
+    // multi.py ignores the peek interval with a shared queue and treats 0 as "off"; so does tasklab.
     let steal_interval = machine.steal_interval.filter(|&p| per_cpu && p > 0);
     if let Some(interval) = steal_interval {
         check_ticks("the steal interval", interval)?;
-        if machine.cpus == 1 {
+        if ostep && machine.cpus == 1 {
             return Err(invalid(
                 "stealing with per-CPU queues needs at least 2 CPUs (multi.py crashes)".into(),
             ));
         }
     }
-    let total_work = work.iter().fold(0u64, |sum, &w| sum.saturating_add(w));
+    let total_work = prepared
+        .iter()
+        .flat_map(|task| task.bursts.iter())
+        .map(|burst| burst.ticks())
+        .fold(0u64, u64::saturating_add);
     let max_steps = options
         .max_slices
         .saturating_mul(4)
         .saturating_add(total_work.saturating_mul(2))
-        .saturating_add(work.len() as u64 * 4)
+        .saturating_add(prepared.len() as u64 * 4)
         .saturating_add(100_000);
     let config = MultiConfig {
-        work,
+        tasks: prepared,
         working_set: scenario.tasks.iter().map(|t| t.working_set).collect(),
         affinity: scenario
             .tasks
@@ -276,7 +282,9 @@ fn simulate_multiprocessor(
             .map(|t| t.affinity.as_deref())
             .collect(),
         cpus: machine.cpus,
-        quantum: *quantum,
+        rules: crate::sched::Rules::with_conventions(policy, conventions),
+        ostep,
+        arrival_before_preempted: conventions.arrival_before_preempted,
         per_cpu,
         steal_interval,
         cache: machine.cache,
@@ -285,24 +293,71 @@ fn simulate_multiprocessor(
         max_slices: options.max_slices,
         max_steps,
     };
-    let outcome = engine::run_multi(&config, chooser)?;
-    // No one-CPU comparison: per-CPU queues with stealing or affinities need several CPUs.
+    let outcome = multi::run_multi(&config, chooser)?;
+    // On one CPU, affinities, per-CPU queues and stealing mean nothing; the cache still counts. Not under
+    // `ostep` (multi.py has no such figure).
+    let one_cpu_makespan = if !ostep && machine.cpus > 1 && options.compare_with_one_cpu {
+        let single = MultiConfig {
+            cpus: 1,
+            affinity: vec![None; prepared.len()],
+            per_cpu: false,
+            steal_interval: None,
+            record_trace: false,
+            ..config
+        };
+        multi::run_multi(&single, chooser)
+            .ok()
+            .map(|run| run.window_end - run.window_start)
+    } else {
+        None
+    };
     Ok(build_result(
         scenario,
         prepared,
         outcome,
         machine.cpus,
-        None,
+        one_cpu_makespan,
     ))
 }
 
+/// What `multi.py` needs under `ostep`: round robin, every task arriving at 0 with exactly one CPU burst.
+fn check_ostep_multiprocessor(
+    prepared: &[PreparedTask],
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+) -> Result<(), SimError> {
+    let invalid = |reason: String| SimError::InvalidMultiprocessor { reason };
+    if !matches!(policy, Policy::RoundRobin { .. }) {
+        // Checked by `validate_conventions`; kept as an error rather than a panic.
+        return Err(SimError::OstepMachine {
+            cpus: machine.cpus,
+            switch_cost: machine.switch_cost,
+        });
+    }
+    for (index, (task, prepared)) in scenario.tasks.iter().zip(prepared).enumerate() {
+        if task.arrival != 0 {
+            return Err(invalid(format!(
+                "task {index} arrives at {}; under the ostep conventions every task arrives at 0",
+                task.arrival
+            )));
+        }
+        if !matches!(prepared.bursts.as_slice(), [Burst::Cpu(_)]) {
+            return Err(invalid(format!(
+                "task {index} must have exactly one CPU burst and no I/O under the ostep conventions"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks every limit and normalises the tasks (consecutive bursts of one kind merged). The multiprocessor model
-/// (`multi`) allows a CPU burst of 0 work (it still takes one tick).
+/// (`multi`) under `ostep` allows a CPU burst of 0 work (it still takes one tick, as in multi.py).
 fn validate(
     scenario: &SimScenario,
     machine: &Machine,
     policy: &Policy,
-    multi: bool,
+    ostep_multi: bool,
 ) -> Result<Vec<PreparedTask>, SimError> {
     if !(1..=MAX_CPUS).contains(&machine.cpus) {
         return Err(SimError::CpusOutOfRange { cpus: machine.cpus });
@@ -340,7 +395,7 @@ fn validate(
         check_ticks(&format!("the arrival of task {index}"), task.arrival)?;
         let mut bursts: Vec<Burst> = Vec::with_capacity(task.bursts.len());
         for (burst_index, &burst) in task.bursts.iter().enumerate() {
-            if burst.ticks() == 0 && !(multi && matches!(burst, Burst::Cpu(_))) {
+            if burst.ticks() == 0 && !(ostep_multi && matches!(burst, Burst::Cpu(_))) {
                 return Err(SimError::ZeroLengthBurst {
                     task: index,
                     burst: burst_index,

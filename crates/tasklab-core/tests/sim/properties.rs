@@ -9,7 +9,7 @@ use tasklab_core::sim::{
 use super::check::check_invariants;
 
 /// A task of 1 to 5 alternating bursts, sometimes starting with I/O; every burst 1..=8 ticks.
-fn task_strategy() -> impl Strategy<Value = SimTask> {
+pub fn task_strategy() -> impl Strategy<Value = SimTask> {
     (
         0u64..16,
         -3i64..=3,
@@ -40,7 +40,7 @@ fn task_strategy() -> impl Strategy<Value = SimTask> {
         })
 }
 
-fn scenario_strategy() -> impl Strategy<Value = SimScenario> {
+pub fn scenario_strategy() -> impl Strategy<Value = SimScenario> {
     prop::collection::vec(task_strategy(), 1..=7).prop_map(|tasks| SimScenario { tasks })
 }
 
@@ -52,14 +52,14 @@ fn machine_strategy() -> impl Strategy<Value = Machine> {
     })
 }
 
-fn conventions_strategy() -> impl Strategy<Value = Conventions> {
+pub fn conventions_strategy() -> impl Strategy<Value = Conventions> {
     any::<bool>().prop_map(|arrival_before_preempted| Conventions {
         arrival_before_preempted,
         ..Conventions::default()
     })
 }
 
-fn mlfq_strategy() -> impl Strategy<Value = Policy> {
+pub fn mlfq_strategy() -> impl Strategy<Value = Policy> {
     (
         prop::collection::vec((1u64..=4, 1u64..=6), 1..=3),
         prop_oneof![Just(None), (3u64..=20).prop_map(Some)],
