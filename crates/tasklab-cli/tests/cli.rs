@@ -546,10 +546,31 @@ fn multiprocessor_flags_build_the_model_and_report_its_figures() {
     assert!(warm.iter().any(|share| share.as_f64() > Some(0.0)));
     assert!(summary["migrations"].as_u64() >= Some(1));
     assert_rejected(&["--jobs", "3@x"], None, "--jobs");
-    assert_rejected(
-        &["--jobs", "3", "--cpus", "2", "--queues", "per-cpu"],
+    // Outside ostep the model runs on any policy, but not with a switch cost.
+    let output = tasklab(
+        &[
+            "--jobs",
+            "40,5,40,5",
+            "--cpus",
+            "2",
+            "--queues",
+            "per-cpu",
+            "--policy",
+            "fcfs",
+            "--json",
+        ],
         None,
-        "ostep",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    // Placed round robin, the two 40s share CPU 0 while CPU 1 idles after 10.
+    assert_eq!(document["result"]["summary"]["makespan"], 80);
+    assert_rejected(
+        &[
+            "--jobs", "3", "--cpus", "2", "--queues", "per-cpu", "--switch", "1",
+        ],
+        None,
+        "switch cost",
     );
     assert_rejected(&["--jobs", "3", "--warm-rate", "0"], None, "warm rate");
 }

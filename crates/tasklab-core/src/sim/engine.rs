@@ -427,6 +427,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                 kind,
                 start,
                 end,
+                warm: false,
             });
         }
         Ok(())

@@ -28,6 +28,10 @@ pub struct TraceSlice {
     pub start: u64,
     /// Tick after the last one (exclusive); always greater than `start`.
     pub end: u64,
+    /// Multiprocessor model with a cache: the task ran warm (its working set in this CPU's cache) for the whole
+    /// slice. A run that warms up is cut in two slices where it turns warm. JSON: present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warm: bool,
 }
 
 impl TraceSlice {

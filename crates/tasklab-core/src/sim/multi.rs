@@ -168,12 +168,14 @@ fn warmup_counter(model: &CacheModel) -> i64 {
     i64::try_from(model.warmup).unwrap_or(i64::MAX)
 }
 
-/// A task on a CPU: since when, and when its turn ends (`u64::MAX`: with the burst, or on the global clock).
+/// A task on a CPU: since when, when its turn ends (`u64::MAX`: with the burst, or on the global clock), and
+/// whether it runs warm (the slice is cut where it turns warm).
 #[derive(Debug, Clone, Copy)]
 struct Run {
     task: usize,
     start: u64,
     turn_end: u64,
+    warm: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -227,6 +229,7 @@ struct Multi<'a, 'c> {
     task_slices: u64,
     idle_slices: u64,
     context_switches: u64,
+    dispatches: u64,
     migrations: u64,
     steals: u64,
     // Scratch lists reused at every tick.
@@ -313,6 +316,7 @@ impl<'a, 'c> Multi<'a, 'c> {
             task_slices: 0,
             idle_slices: 0,
             context_switches: 0,
+            dispatches: 0,
             migrations: 0,
             steals: 0,
             entered: Vec::new(),
@@ -361,7 +365,7 @@ impl<'a, 'c> Multi<'a, 'c> {
         for cpu in 0..self.cpus.len() {
             if self.cpus[cpu].running.is_none() {
                 let since = self.cpus[cpu].idle_since;
-                self.emit(cpu, SliceKind::Idle, since, self.last_completion)?;
+                self.emit(cpu, SliceKind::Idle, since, self.last_completion, false)?;
             }
         }
         if self.config.record_trace {
@@ -373,9 +377,9 @@ impl<'a, 'c> Multi<'a, 'c> {
             completion: self.tasks.iter().map(|t| t.completion).collect(),
             busy_ticks: self.cpus.iter().map(|c| c.busy).collect(),
             switch_ticks: vec![0; self.cpus.len()],
-            // multi.py has no notion of a switch; its figures count every slice.
+            // multi.py has no notion of a switch; it counts every dispatch.
             context_switches: if self.config.ostep {
-                self.task_slices
+                self.dispatches
             } else {
                 self.context_switches
             },
@@ -395,7 +399,14 @@ impl<'a, 'c> Multi<'a, 'c> {
         })
     }
 
-    fn emit(&mut self, cpu: usize, kind: SliceKind, start: u64, end: u64) -> Result<(), SimError> {
+    fn emit(
+        &mut self,
+        cpu: usize,
+        kind: SliceKind,
+        start: u64,
+        end: u64,
+        warm: bool,
+    ) -> Result<(), SimError> {
         if end <= start {
             return Ok(());
         }
@@ -415,6 +426,7 @@ impl<'a, 'c> Multi<'a, 'c> {
                 kind,
                 start,
                 end,
+                warm,
             });
         }
         Ok(())
@@ -507,7 +519,13 @@ impl<'a, 'c> Multi<'a, 'c> {
         let Some(run) = self.cpus[cpu].running.take() else {
             return Ok(None);
         };
-        self.emit(cpu, SliceKind::Task(run.task as u32), run.start, now)?;
+        self.emit(
+            cpu,
+            SliceKind::Task(run.task as u32),
+            run.start,
+            now,
+            run.warm,
+        )?;
         self.cpus[cpu].idle_since = now;
         if self.config.rules.order() == Order::Level {
             let standing = self.standing(run.task);
@@ -722,7 +740,8 @@ impl<'a, 'c> Multi<'a, 'c> {
     /// `task` starts a run on idle `cpu` at `now`.
     fn start(&mut self, cpu: usize, task: usize, now: u64) -> Result<(), SimError> {
         let since = self.cpus[cpu].idle_since;
-        self.emit(cpu, SliceKind::Idle, since, now)?;
+        self.emit(cpu, SliceKind::Idle, since, now, false)?;
+        self.dispatches += 1;
         if self.cpus[cpu].last_task.replace(task) != Some(task) {
             self.context_switches += 1;
         }
@@ -753,10 +772,12 @@ impl<'a, 'c> Multi<'a, 'c> {
             let standing = self.standing(task);
             now.saturating_add(self.config.rules.turn_length(u64::MAX, standing))
         };
+        let warm = self.caches.get(cpu).is_some_and(|cache| cache.warm[task]);
         self.cpus[cpu].running = Some(Run {
             task,
             start: now,
             turn_end,
+            warm,
         });
     }
 
@@ -960,11 +981,19 @@ impl<'a, 'c> Multi<'a, 'c> {
                     }
                 }
             }
+            let end = now + span;
             if finished {
-                let end = now + span;
                 self.stop(cpu, end)?;
                 self.tasks[task].burst += 1;
                 self.enter_burst(task, end);
+            } else if !run.warm && self.caches.get(cpu).is_some_and(|cache| cache.warm[task]) {
+                // It turned warm: the cold part is a slice of its own, so the timeline can shade it.
+                self.emit(cpu, SliceKind::Task(task as u32), run.start, end, false)?;
+                self.cpus[cpu].running = Some(Run {
+                    start: end,
+                    warm: true,
+                    ..run
+                });
             }
         }
         Ok(())
