@@ -567,7 +567,14 @@ fn multiprocessor_flags_build_the_model_and_report_its_figures() {
     assert_eq!(document["result"]["summary"]["makespan"], 80);
     assert_rejected(
         &[
-            "--jobs", "3", "--cpus", "2", "--queues", "per-cpu", "--switch", "1",
+            "--jobs",
+            "3",
+            "--cpus",
+            "2",
+            "--queues",
+            "per-cpu",
+            "--switch-cost",
+            "1",
         ],
         None,
         "switch cost",
