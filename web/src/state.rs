@@ -11,7 +11,9 @@ use tasklab_core::codec::{encode_scenario, ScenarioFile};
 use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::Scenario;
-use tasklab_core::settings::{parse_query, Mode, Notice, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use tasklab_core::settings::{
+    parse_query, Mode, Notice, Placement, Settings, MAX_SLICE_MS, MIN_SLICE_MS,
+};
 use tasklab_engine::plan::ExecutorPlan;
 use yew::Reducible;
 
@@ -110,6 +112,8 @@ pub enum Action {
     SetMode(Mode),
     /// The workers control changed.
     SetWorkers(u32),
+    /// The placement control changed (pinned by the policy, or rayon's work stealing).
+    SetPlacement(Placement),
     /// The time slice control changed.
     SetSlice(u32),
     /// The pool finished starting, or failed (why).
@@ -296,6 +300,7 @@ impl AppState {
             let imported = parsed.settings;
             self.settings.mode = imported.mode;
             self.settings.workers = imported.workers;
+            self.settings.placement = imported.placement;
             self.settings.slice_ms = imported.slice_ms;
             self.settings.predict = imported.predict;
             self.settings.preset = imported.preset;
@@ -384,6 +389,11 @@ impl Reducible for AppState {
                 if story.policy.uses_quantum() {
                     next.settings.predict.quantum = story.quantum;
                 }
+                // And its multiprocessor model (off for the presets that do not tell of one).
+                next.settings.predict.queues = story.queues;
+                next.settings.predict.steal_ms = story.steal_ms;
+                next.settings.predict.cache = story.cache;
+                next.settings.predict.working_set = story.working_set;
                 next.push_history = true;
             }
             Action::EditScenario(scenario) => {
@@ -408,6 +418,7 @@ impl Reducible for AppState {
             Action::SetWorkers(workers) => {
                 next.settings.workers = workers.clamp(1, next.max_workers)
             }
+            Action::SetPlacement(placement) => next.settings.placement = placement,
             Action::SetSlice(slice) => {
                 next.settings.slice_ms = slice.clamp(MIN_SLICE_MS, MAX_SLICE_MS)
             }

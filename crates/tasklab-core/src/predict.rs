@@ -7,7 +7,9 @@
 
 use crate::policy::{CustomLevels, PolicyKind, PolicyKnobs};
 use crate::scenario::{Phase, Scenario};
-use crate::sim::{Burst, Conventions, Machine, Policy, SimScenario, SimTask};
+use crate::sim::{
+    Burst, CacheModel, Conventions, Machine, Policy, QueueLayout, SimScenario, SimTask,
+};
 use crate::workload::WorkloadKind;
 
 /// Most virtual CPUs the page offers.
@@ -16,6 +18,15 @@ pub const MAX_PREDICT_CPUS: u32 = 64;
 pub const MAX_QUANTUM: u64 = 1_000;
 /// Largest context-switch cost the page offers, in ticks (ms).
 pub const MAX_SWITCH_COST: u64 = 100;
+/// Longest steal interval the page offers, in ms.
+pub const MAX_STEAL_MS: u64 = 10_000;
+/// Largest cache size and working set the page offers, in KiB (the unit is only a name: the model compares
+/// sizes).
+pub const MAX_CACHE_KIB: u64 = 1_000_000;
+/// Longest cache warm-up the page offers, in ms.
+pub const MAX_WARMUP_MS: u64 = 10_000;
+/// Largest warm rate the page offers (work per tick when warm).
+pub const MAX_WARM_RATE: u64 = 16;
 
 /// What the Predict view simulates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +50,14 @@ pub struct PredictSettings {
     pub boost_ms: Option<u64>,
     /// Aging period of the priority policies in ms (none: no aging).
     pub aging_ms: Option<u64>,
+    /// The multiprocessor model's ready queues: one shared (the default) or one per CPU.
+    pub queues: QueueLayout,
+    /// Per-CPU queues: a CPU whose queue is empty steals a task every this many ms (0 = never).
+    pub steal_ms: u64,
+    /// A cache per CPU (size in KiB, warm-up in ms, warm rate), or none.
+    pub cache: Option<CacheModel>,
+    /// Every task's working set in KiB, for the cache (0 = always fits).
+    pub working_set: u64,
 }
 
 impl Default for PredictSettings {
@@ -53,6 +72,10 @@ impl Default for PredictSettings {
             mlfq_levels: None,
             boost_ms: None,
             aging_ms: None,
+            queues: QueueLayout::Shared,
+            steal_ms: 0,
+            cache: None,
+            working_set: 0,
         }
     }
 }
@@ -71,17 +94,46 @@ impl PredictSettings {
             boost_period: self.boost_ms.map(|ms| ms.saturating_mul(scale)),
             higher_number_is_higher: false,
             levels: self.mlfq_levels.map(|levels| levels.scaled(scale)),
-            aging: self.aging_ms.map(|ms| ms.saturating_mul(scale)),
+            // Aging is not modelled with per-CPU queues or caches (the page says so).
+            aging: self
+                .aging_ms
+                .filter(|_| !self.uses_multiprocessor_model())
+                .map(|ms| ms.saturating_mul(scale)),
         })
     }
 
-    /// The simulated machine.
+    /// The simulated machine, one tick a millisecond.
     pub fn machine(&self) -> Machine {
+        self.machine_at(1)
+    }
+
+    /// The simulated machine with `ticks_per_ms` ticks in a millisecond.
+    pub fn machine_at(&self, ticks_per_ms: u64) -> Machine {
+        let scale = ticks_per_ms.max(1);
+        let per_cpu = self.queues == QueueLayout::PerCpu;
         Machine {
             cpus: self.cpus.clamp(1, MAX_PREDICT_CPUS),
-            switch_cost: self.switch_cost,
+            // The model's cache is its cost of moving; it takes no switch cost (the page says so).
+            switch_cost: if self.uses_multiprocessor_model() {
+                0
+            } else {
+                self.switch_cost.saturating_mul(scale)
+            },
+            queues: self.queues,
+            steal_interval: (per_cpu && self.steal_ms > 0)
+                .then(|| self.steal_ms.saturating_mul(scale)),
+            cache: self.cache.map(|cache| CacheModel {
+                warmup: cache.warmup.saturating_mul(scale),
+                ..cache
+            }),
             ..Machine::default()
         }
+    }
+
+    /// Whether these settings use the multiprocessor model (per-CPU queues or a cache): then the switch cost and
+    /// aging do not apply (the simulator refuses them together).
+    pub fn uses_multiprocessor_model(&self) -> bool {
+        self.queues == QueueLayout::PerCpu || self.cache.is_some()
     }
 
     /// The tie conventions.

@@ -6,6 +6,7 @@
 use crate::policy::PolicyKind;
 use crate::predict::PredictSettings;
 use crate::scenario::{Phase, Scenario, TaskSpec};
+use crate::sim::{CacheModel, QueueLayout};
 use crate::workload::WorkloadKind;
 
 /// A built-in scenario.
@@ -31,6 +32,12 @@ pub enum Preset {
     PriorityStarvation,
     /// A short task arriving while a long one runs.
     LateArrival,
+    /// Tasks that stay warm in their CPU's cache under per-CPU queues.
+    CacheAffinity,
+    /// Per-CPU queues without stealing: one CPU idles while the other has a queue.
+    LoadImbalance,
+    /// The same load with work stealing on.
+    WorkStealing,
     /// Short interactive tasks beside a long batch job, under MLFQ.
     MlfqInteractive,
 }
@@ -40,7 +47,7 @@ pub const CPU_BATCH_UNITS_PER_TASK: u64 = 120_000;
 
 impl Preset {
     /// Every preset, in display order.
-    pub const ALL: [Preset; 11] = [
+    pub const ALL: [Preset; 14] = [
         Self::ReadingWhileTexting,
         Self::TwoChefs,
         Self::CpuBatch,
@@ -52,6 +59,9 @@ impl Preset {
         Self::PriorityStarvation,
         Self::LateArrival,
         Self::MlfqInteractive,
+        Self::CacheAffinity,
+        Self::LoadImbalance,
+        Self::WorkStealing,
     ];
 
     /// Stable identifier used in URLs.
@@ -68,6 +78,9 @@ impl Preset {
             Self::PriorityStarvation => "priority-starvation",
             Self::LateArrival => "late-arrival",
             Self::MlfqInteractive => "mlfq-interactive",
+            Self::CacheAffinity => "cache-affinity",
+            Self::LoadImbalance => "load-imbalance",
+            Self::WorkStealing => "work-stealing",
         }
     }
 
@@ -90,6 +103,9 @@ impl Preset {
             Self::PriorityStarvation => "Priority starvation",
             Self::LateArrival => "A short task arrives late",
             Self::MlfqInteractive => "Interactive tasks under MLFQ",
+            Self::CacheAffinity => "Cache affinity",
+            Self::LoadImbalance => "Load imbalance",
+            Self::WorkStealing => "Work stealing",
         }
     }
 
@@ -140,6 +156,22 @@ impl Preset {
                 "A long batch job and two tasks that compute for a moment and then wait, like someone \
                  typing: the feedback queue keeps the short bursts on the top level while the batch job \
                  sinks to the bottom, so the interactive tasks barely wait."
+            }
+            Self::CacheAffinity => {
+                "Three tasks, each reusing its own data, on two CPUs whose caches hold two tasks' data. With \
+                 one queue per CPU each task stays where its data is warm and runs twice as fast; switch Predict \
+                 to one shared queue and the tasks take turns on both CPUs, so their data is cold again and \
+                 again."
+            }
+            Self::LoadImbalance => {
+                "Two long and two short tasks placed in turn on two per-CPU queues: both long ones land on \
+                 CPU 1. Without stealing, CPU 2 finishes its short tasks and then sits idle while CPU 1 still \
+                 has a queue."
+            }
+            Self::WorkStealing => {
+                "The same four tasks with work stealing: every 10 ms a CPU whose queue is empty takes a task \
+                 from the longest other queue, so the idle CPU picks up the second long task and the work \
+                 ends much sooner."
             }
         }
     }
@@ -300,12 +332,27 @@ impl Preset {
                     task("Chat", typing, false),
                 ]
             }
+            Self::CacheAffinity => (1..=3)
+                .map(|number| {
+                    task(
+                        &format!("Matrix {number}"),
+                        vec![compute(WorkloadKind::Primes, 20_000)],
+                        false,
+                    )
+                })
+                .collect(),
+            Self::LoadImbalance | Self::WorkStealing => vec![
+                task("Long A", vec![compute(WorkloadKind::Primes, 40_000)], false),
+                task("Short A", vec![compute(WorkloadKind::Primes, 6_000)], false),
+                task("Long B", vec![compute(WorkloadKind::Primes, 40_000)], false),
+                task("Short B", vec![compute(WorkloadKind::Primes, 6_000)], false),
+            ],
         };
         Scenario { tasks }
     }
 
-    /// The policy, CPUs and quantum the preset's story needs; the page applies them when the preset is chosen
-    /// (the switch cost and the tie convention stay as they were).
+    /// The policy, CPUs, quantum and multiprocessor model the preset's story needs; the page applies them when
+    /// the preset is chosen (the switch cost and the tie convention stay as they were).
     pub fn schedule(self) -> PredictSettings {
         let with = |policy, cpus| PredictSettings {
             policy,
@@ -321,6 +368,27 @@ impl Preset {
             Self::Amdahl => with(PolicyKind::Fcfs, 8),
             Self::OneBigJob | Self::ManyTinyTasks => with(PolicyKind::Fcfs, 2),
             Self::TwoChefs | Self::CpuBatch => with(PolicyKind::RoundRobin, 2),
+            Self::CacheAffinity => PredictSettings {
+                queues: QueueLayout::PerCpu,
+                cache: Some(CacheModel {
+                    size: 100,
+                    warmup: 5,
+                    warm_rate: 2,
+                }),
+                working_set: 40,
+                ..with(PolicyKind::RoundRobin, 2)
+            },
+            Self::LoadImbalance => PredictSettings {
+                queues: QueueLayout::PerCpu,
+                quantum: 10,
+                ..with(PolicyKind::RoundRobin, 2)
+            },
+            Self::WorkStealing => PredictSettings {
+                queues: QueueLayout::PerCpu,
+                steal_ms: 10,
+                quantum: 10,
+                ..with(PolicyKind::RoundRobin, 2)
+            },
         }
     }
 }

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings::Placement;
+
 /// One stretch of time a lane spent on one task.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Slice {
@@ -72,6 +74,12 @@ pub struct RunRecord {
     pub dispatch_overhead_ms: f64,
     /// Hand-overs counted in `dispatch_overhead_ms`.
     pub dispatches: u64,
+    /// How multiprocessing placed the work (a main-thread run is `Pinned`: it has one place).
+    pub placement: Placement,
+    /// Chunks of forked phases that ran, placed by rayon's work stealing (0 when pinned).
+    pub forked_chunks: u64,
+    /// Of those, the chunks that ran on another worker than the one that queued them.
+    pub stolen_chunks: u64,
 }
 
 impl RunRecord {
@@ -103,6 +111,11 @@ impl RunRecord {
     }
 }
 
+/// Placement of reports written before there was a choice.
+fn pinned_id() -> String {
+    Placement::Pinned.id().to_owned()
+}
+
 /// The JSON report of a run, as exported and published on `window.tasklabLastRun`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -114,6 +127,15 @@ pub struct RunReport {
     pub policy: String,
     /// Workers setting (multiprocessing).
     pub workers: u32,
+    /// How multiprocessing placed the work: `pinned` (by the policy) or `stealing` (rayon's work stealing).
+    #[serde(default = "pinned_id")]
+    pub placement: String,
+    /// Chunks placed by rayon's work stealing that ran (0 when pinned).
+    #[serde(default)]
+    pub forked_chunks: u64,
+    /// Of those, the chunks that ran on another worker than the one that queued them.
+    #[serde(default)]
+    pub stolen_chunks: u64,
     /// Time slice setting (multitasking).
     pub slice_ms: u32,
     /// Wall time of the run.

@@ -10,9 +10,13 @@ use std::fmt;
 
 use crate::codec::{decode_scenario, encode_scenario};
 use crate::policy::{CustomLevels, PolicyKind};
-use crate::predict::{PredictSettings, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_SWITCH_COST};
+use crate::predict::{
+    PredictSettings, MAX_CACHE_KIB, MAX_PREDICT_CPUS, MAX_QUANTUM, MAX_STEAL_MS, MAX_SWITCH_COST,
+    MAX_WARMUP_MS, MAX_WARM_RATE,
+};
 use crate::presets::Preset;
 use crate::scenario::Scenario;
+use crate::sim::{CacheModel, QueueLayout};
 
 /// Longest MLFQ boost period a link may ask for, in milliseconds.
 pub const MAX_BOOST_MS: u64 = 600_000;
@@ -67,6 +71,42 @@ impl Mode {
     }
 }
 
+/// How real multiprocessing places its work on the workers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// Every job goes to the worker the policy's dispatcher chose.
+    #[default]
+    Pinned,
+    /// A splittable phase's chunks are queued on one worker and rayon's work stealing spreads them.
+    Stealing,
+}
+
+impl Placement {
+    /// Every placement, in display order.
+    pub const ALL: [Placement; 2] = [Self::Pinned, Self::Stealing];
+
+    /// Stable identifier used in URLs and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Pinned => "pinned",
+            Self::Stealing => "stealing",
+        }
+    }
+
+    /// Parses [`Placement::id`].
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|placement| placement.id() == id)
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pinned => "Placement: pinned by the policy",
+            Self::Stealing => "Placement: rayon work stealing",
+        }
+    }
+}
+
 /// Everything a link carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -78,6 +118,8 @@ pub struct Settings {
     pub mode: Mode,
     /// Workers for multiprocessing (1..=the machine's hardware concurrency).
     pub workers: u32,
+    /// How multiprocessing places its work (in links only when not pinned).
+    pub placement: Placement,
     /// Multitasking time slice in milliseconds.
     pub slice_ms: u32,
     /// Start a run as soon as the page has loaded.
@@ -94,6 +136,7 @@ impl Settings {
             custom: None,
             mode: Mode::Multitasking,
             workers: max_workers.max(1),
+            placement: Placement::Pinned,
             slice_ms: DEFAULT_SLICE_MS,
             run_on_load: false,
             predict: PredictSettings::default(),
@@ -118,6 +161,9 @@ impl Settings {
             .append_pair("mode", self.mode.id())
             .append_pair("workers", &self.workers.to_string())
             .append_pair("slice", &self.slice_ms.to_string());
+        if self.placement != Placement::Pinned {
+            query.append_pair("placement", self.placement.id());
+        }
         let predict = &self.predict;
         let defaults = PredictSettings::default();
         if predict.policy != defaults.policy {
@@ -140,6 +186,18 @@ impl Settings {
         }
         if let Some(aging) = predict.aging_ms {
             query.append_pair("aging", &aging.to_string());
+        }
+        if predict.queues == QueueLayout::PerCpu {
+            query.append_pair("queues", QUEUES_PER_CPU);
+        }
+        if predict.steal_ms != defaults.steal_ms {
+            query.append_pair("steal", &predict.steal_ms.to_string());
+        }
+        if let Some(cache) = &predict.cache {
+            query.append_pair("cache", &cache_param(cache));
+        }
+        if predict.working_set != defaults.working_set {
+            query.append_pair("wset", &predict.working_set.to_string());
         }
         if predict.ostep {
             query.append_pair("ties", "ostep");
@@ -189,6 +247,28 @@ fn quoted(value: &str) -> String {
         shown.push('…');
     }
     format!("\u{201c}{shown}\u{201d}")
+}
+
+/// `queues=` values.
+const QUEUES_SHARED: &str = "shared";
+const QUEUES_PER_CPU: &str = "per-cpu";
+
+/// A cache as `SIZE:WARMUP:RATE`, e.g. `100:5:2`.
+pub fn cache_param(cache: &CacheModel) -> String {
+    format!("{}:{}:{}", cache.size, cache.warmup, cache.warm_rate)
+}
+
+/// Parses [`cache_param`], within the page's limits.
+pub fn parse_cache(value: &str) -> Option<CacheModel> {
+    let mut parts = value.split(':');
+    let size = parse_in_range(parts.next()?, 0, MAX_CACHE_KIB)?;
+    let warmup = parse_in_range(parts.next()?, 0, MAX_WARMUP_MS)?;
+    let warm_rate = parse_in_range(parts.next()?, 1, MAX_WARM_RATE)?;
+    parts.next().is_none().then_some(CacheModel {
+        size,
+        warmup,
+        warm_rate,
+    })
 }
 
 fn parse_in_range<T: std::str::FromStr + PartialOrd>(value: &str, min: T, max: T) -> Option<T> {
@@ -263,6 +343,17 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                         "{} is not a whole number from 1 to {max_workers} (this machine's cores); using {}",
                         quoted(&value),
                         defaults.workers
+                    ),
+                ),
+            },
+            "placement" => match Placement::from_id(&value) {
+                Some(placement) => settings.placement = placement,
+                None => notice(
+                    "placement",
+                    format!(
+                        "{} should be pinned or stealing; using \u{201c}{}\u{201d}",
+                        quoted(&value),
+                        defaults.placement.id()
                     ),
                 ),
             },
@@ -370,6 +461,48 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     ),
                 ),
             },
+            "queues" => match value.as_ref() {
+                QUEUES_PER_CPU => settings.predict.queues = QueueLayout::PerCpu,
+                QUEUES_SHARED => settings.predict.queues = QueueLayout::Shared,
+                other => notice(
+                    "queues",
+                    format!(
+                        "{} is not {QUEUES_SHARED} or {QUEUES_PER_CPU}; one shared queue",
+                        quoted(other)
+                    ),
+                ),
+            },
+            "steal" => match parse_in_range(&value, 0, MAX_STEAL_MS) {
+                Some(steal) => settings.predict.steal_ms = steal,
+                None => notice(
+                    "steal",
+                    format!(
+                        "{} is not a whole number of ms from 0 (no stealing) to {MAX_STEAL_MS}; no stealing",
+                        quoted(&value)
+                    ),
+                ),
+            },
+            "cache" => match parse_cache(&value) {
+                Some(cache) => settings.predict.cache = Some(cache),
+                None => notice(
+                    "cache",
+                    format!(
+                        "{} is not SIZE:WARMUP:RATE (KiB up to {MAX_CACHE_KIB}, ms up to {MAX_WARMUP_MS}, \
+                         rate 1 to {MAX_WARM_RATE}), e.g. 100:5:2; no cache",
+                        quoted(&value)
+                    ),
+                ),
+            },
+            "wset" => match parse_in_range(&value, 0, MAX_CACHE_KIB) {
+                Some(working_set) => settings.predict.working_set = working_set,
+                None => notice(
+                    "wset",
+                    format!(
+                        "{} is not a whole number of KiB from 0 to {MAX_CACHE_KIB}; 0",
+                        quoted(&value)
+                    ),
+                ),
+            },
             "aging" => match parse_in_range(&value, 1, MAX_BOOST_MS) {
                 Some(aging) => settings.predict.aging_ms = Some(aging),
                 None => notice(
@@ -427,7 +560,7 @@ mod tests {
     #[test]
     fn full_query_restores_every_field() {
         let parsed = parse_query(
-            "?preset=two-chefs&mode=multiprocessing&workers=2&slice=7&run=1",
+            "?preset=two-chefs&mode=multiprocessing&workers=2&placement=stealing&slice=7&run=1",
             4,
         );
         assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
@@ -438,6 +571,7 @@ mod tests {
                 custom: None,
                 mode: Mode::Multiprocessing,
                 workers: 2,
+                placement: Placement::Stealing,
                 slice_ms: 7,
                 run_on_load: true,
                 // A link without a quantum: the slice, as the real run used before policies governed it.
@@ -539,6 +673,11 @@ mod tests {
                         custom: None,
                         mode,
                         workers: 3,
+                        placement: if mode == Mode::Multiprocessing {
+                            Placement::Stealing
+                        } else {
+                            Placement::Pinned
+                        },
                         slice_ms: 12,
                         run_on_load: true,
                         predict: PredictSettings {
@@ -551,6 +690,14 @@ mod tests {
                             mlfq_levels: None,
                             boost_ms: None,
                             aging_ms: None,
+                            queues: QueueLayout::PerCpu,
+                            steal_ms: 10,
+                            cache: Some(CacheModel {
+                                size: 100,
+                                warmup: 5,
+                                warm_rate: 2,
+                            }),
+                            working_set: 40,
                         },
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);
@@ -570,6 +717,14 @@ mod tests {
             ("workers=99", "workers"),
             ("workers=-1", "workers"),
             ("workers=two", "workers"),
+            ("placement=bogus", "placement"),
+            ("queues=both", "queues"),
+            ("steal=-1", "steal"),
+            ("steal=10001", "steal"),
+            ("cache=100:5", "cache"),
+            ("cache=100:5:0", "cache"),
+            ("cache=100:5:2:1", "cache"),
+            ("wset=big", "wset"),
             ("slice=0", "slice"),
             ("slice=51", "slice"),
             ("slice=4.5", "slice"),

@@ -170,6 +170,37 @@ pub fn simulate_split(
     conventions: &Conventions,
     options: &SimOptions,
 ) -> Result<SplitPrediction, SimError> {
+    simulate_split_with_working_set(
+        scenario,
+        costs,
+        chunks,
+        ticks_per_ms,
+        machine,
+        policy,
+        conventions,
+        options,
+        0,
+    )
+}
+
+/// [`simulate_split`] with every task's working set `working_set` for the multiprocessor model's caches: a
+/// serial segment has all of it, each of `n` chunks of a splittable phase its `n`-th part (rounded up), as data
+/// cut into chunks is.
+///
+/// # Errors
+/// The simulator's.
+#[allow(clippy::too_many_arguments)] // As `simulate_split`, plus the working set.
+pub fn simulate_split_with_working_set(
+    scenario: &Scenario,
+    costs: &UnitCosts,
+    chunks: usize,
+    ticks_per_ms: u64,
+    machine: &Machine,
+    policy: &Policy,
+    conventions: &Conventions,
+    options: &SimOptions,
+    working_set: u64,
+) -> Result<SplitPrediction, SimError> {
     let ticks_per_ms = ticks_per_ms.max(1);
     let mut segments: Vec<Vec<Segment>> = scenario
         .tasks
@@ -230,6 +261,7 @@ pub fn simulate_split(
                     arrival,
                     priority: task.priority,
                     bursts,
+                    working_set: working_set.div_ceil(count.max(1) as u64),
                     ..SimTask::default()
                 });
             }

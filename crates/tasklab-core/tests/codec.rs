@@ -22,7 +22,7 @@ use tasklab_core::scenario::{
     Phase, Scenario, ScenarioError, TaskSpec, MAX_ARRIVAL_MS, MAX_CPU_SECONDS, MAX_NAME_CHARS,
     MAX_PHASES, MAX_PRIORITY, MAX_TASKS, MAX_TOTAL_WAIT_MS, MAX_UNITS_PER_PHASE, MAX_WAIT_MS,
 };
-use tasklab_core::settings::{parse_query, Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use tasklab_core::settings::{parse_query, Mode, Placement, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use tasklab_core::workload::WorkloadKind;
 
 const MAX_WORKERS: u32 = 16;
@@ -129,6 +129,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 custom,
                 mode,
                 workers,
+                placement: Placement::Pinned,
                 slice_ms,
                 run_on_load,
                 predict: PredictSettings {
@@ -141,6 +142,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                     mlfq_levels: None,
                     boost_ms: None,
                     aging_ms: None,
+                    ..PredictSettings::default()
                 },
             },
         )
@@ -329,6 +331,7 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                 custom: Some(scenario.clone()),
                 mode: Mode::SingleThread,
                 workers: 12,
+                placement: Placement::Stealing,
                 slice_ms: 17,
                 run_on_load: true,
                 predict: PredictSettings {
@@ -341,6 +344,7 @@ fn a_link_of_fifty_tasks_stays_well_under_two_thousand_characters() {
                     mlfq_levels: None,
                     boost_ms: None,
                     aging_ms: None,
+                    ..PredictSettings::default()
                 },
             };
             // The page's address in front for the typed sizes; the query alone for arbitrary ones.

@@ -3,7 +3,8 @@
 //! - [`cooperative`]: one thread, the policy choosing each turn, a yield to the host's event loop after each
 //!   slice (or, in the no-yield mode, no yield at all).
 //! - [`parallel`]: the tasks spread over a rayon pool (Web Workers in the browser), dispatched from an async loop
-//!   that never blocks the thread it runs on.
+//!   that never blocks the thread it runs on; each job pinned to the worker the policy chose, or a splittable
+//!   phase's chunks placed by rayon's work stealing ([`parallel::Placement`]).
 //! - [`plan`]: which of the two a [`Mode`](tasklab_core::settings::Mode) uses and with which options, its lanes,
 //!   and the simulator model that describes it; [`run_plan`] runs a scenario as a plan says.
 //! - [`model`]: the simulator's model of a finished run, and the run against it task by task.

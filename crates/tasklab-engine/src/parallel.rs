@@ -14,15 +14,26 @@
 //!   whichever worker the policy gives it. Each job is one slice of the timeline.
 //! - A wait phase is a timer on the dispatcher's thread: no worker is held while a task waits.
 //! - Stop: jobs check the flag between small steps and return at once; the dispatcher drops pending timers.
+//!
+//! **Placement** ([`Placement`]): pinned (above) or rayon's own work stealing. With stealing, a splittable compute
+//! phase is one piece: the worker the policy gives it forks the chunks with `rayon::scope`, so they are queued
+//! on *its* deque and idle workers of the run steal them. Each chunk records the thread that queued it and the one
+//! that ran it (`rayon::current_thread_index`), so a stolen chunk is exactly one that ran elsewhere; rayon keeps
+//! no steal statistics of its own. A forked phase runs to its end (rayon cannot take a queued chunk back, so the
+//! policy cannot preempt inside it); other phases are still pinned. Pool threads beyond the run's workers are held
+//! in a waiting job for the whole run, so only the run's workers can steal.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::future::{select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::{Phase, Scenario};
+pub use tasklab_core::settings::Placement;
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress};
 
 use crate::cooperative::{nap, MIN_SLICE_MS, STOP_POLL_MS};
@@ -46,6 +57,8 @@ pub struct ParallelOptions {
     pub slice_ms: f64,
     /// The policy deciding which piece a free worker runs.
     pub schedule: RealSchedule,
+    /// Whether the policy pins every job to a worker, or rayon's work stealing places a splittable phase's chunks.
+    pub placement: Placement,
 }
 
 impl ParallelOptions {
@@ -56,6 +69,7 @@ impl ParallelOptions {
             chunks_per_worker: CHUNKS_PER_WORKER,
             slice_ms: 5.0,
             schedule: RealSchedule::fcfs(),
+            placement: Placement::Pinned,
         }
     }
 
@@ -72,15 +86,57 @@ impl ParallelOptions {
     }
 }
 
+/// What a piece computes.
+#[derive(Debug, Clone)]
+enum Work {
+    /// One range (a whole phase, or a pinned chunk), possibly over several jobs.
+    Whole(ComputeProgress),
+    /// Stealing placement: a whole splittable phase, forked into these chunks on the worker that gets it.
+    Forked(Vec<ComputeProgress>),
+}
+
+impl Work {
+    fn ranges(&self) -> &[ComputeProgress] {
+        match self {
+            Self::Whole(range) => std::slice::from_ref(range),
+            Self::Forked(chunks) => chunks,
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.ranges().iter().all(ComputeProgress::is_finished)
+    }
+
+    /// The checksum of the work so far: its chunks combined, as the pinned chunks of a phase are.
+    fn checksum(&self) -> u64 {
+        self.ranges()
+            .iter()
+            .fold(0, |sum, range| combine_chunks(sum, range.checksum()))
+    }
+}
+
 /// A piece of one compute phase (the whole phase, or a chunk of a splittable one) with its progress.
 #[derive(Debug, Clone)]
 struct Piece {
     task: usize,
-    progress: ComputeProgress,
+    work: Work,
     /// CPU time left in the piece's current turn.
     turn_left_us: u64,
     /// The key it was last picked with ([`Dispatcher::pick`]).
     key: i128,
+}
+
+/// One chunk of a forked phase, as it ran.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ChunkRun {
+    /// The pool thread that queued it (the one that forked the phase).
+    queued_on: usize,
+    /// The pool thread that ran it.
+    ran_on: usize,
+    start_ms: f64,
+    end_ms: f64,
+    /// Whether it computed anything (after a Stop, a chunk may start and return at once).
+    computed: bool,
 }
 
 /// What a worker sends back: the piece, moved on.
@@ -90,33 +146,145 @@ struct JobDone {
     lane: usize,
     start_ms: f64,
     end_ms: f64,
+    /// A forked piece's chunks, each on the thread that ran it; empty for a whole piece.
+    chunks: Vec<ChunkRun>,
 }
 
-/// Runs the piece on the current (worker) thread for at most `budget_ms`, checking Stop between small steps.
-fn run_job<C: Clock>(
-    mut piece: Piece,
+/// The index of the current pool thread (0 off the pool, which only happens natively before the pool exists).
+fn thread_index() -> usize {
+    rayon::current_thread_index().unwrap_or(0)
+}
+
+/// Runs `range` of `task` on the current thread for at most `budget_ms`, checking Stop between small steps;
+/// returns when it started and ended.
+fn run_range<C: Clock>(
+    task: usize,
+    range: &mut ComputeProgress,
     budget_ms: f64,
     clock: C,
     progress: &LiveProgress,
-) -> JobDone {
+) -> (f64, f64) {
     let start_ms = clock.now_ms();
     let deadline = start_ms + budget_ms;
     let mut sizer = BatchSizer::default();
-    while !piece.progress.is_finished() && !progress.stop_requested() {
+    while !range.is_finished() && !progress.stop_requested() {
         let step_start = clock.now_ms();
-        let ran = piece.progress.step(sizer.units());
-        progress.add_units(piece.task, ran);
+        let ran = range.step(sizer.units());
+        progress.add_units(task, ran);
         let step_end = clock.now_ms();
         sizer.observe(ran, step_end - step_start);
         if step_end >= deadline {
             break;
         }
     }
+    (start_ms, clock.now_ms())
+}
+
+/// Forks `chunks` of `task` on the current pool thread and returns when every one has run: `scope.spawn` pushes
+/// each onto this thread's own deque, which this thread pops while idle threads steal from its other end.
+fn run_forked<C: Clock>(
+    task: usize,
+    chunks: &mut [ComputeProgress],
+    clock: C,
+    progress: &LiveProgress,
+) -> Vec<ChunkRun> {
+    let queued_on = thread_index();
+    let mut runs: Vec<Option<ChunkRun>> = vec![None; chunks.len()];
+    rayon::scope(|scope| {
+        for (chunk, slot) in chunks.iter_mut().zip(runs.iter_mut()) {
+            scope.spawn(move |_| {
+                let before = chunk.remaining();
+                let (start_ms, end_ms) = run_range(task, chunk, f64::INFINITY, clock, progress);
+                *slot = Some(ChunkRun {
+                    queued_on,
+                    ran_on: thread_index(),
+                    start_ms,
+                    end_ms,
+                    computed: chunk.remaining() < before,
+                });
+            });
+        }
+    });
+    runs.into_iter().flatten().collect()
+}
+
+/// Runs the piece on the current (worker) thread: a whole piece for at most `budget_ms`, a forked one to its end.
+fn run_job<C: Clock>(
+    mut piece: Piece,
+    budget_ms: f64,
+    clock: C,
+    progress: &LiveProgress,
+) -> JobDone {
+    let lane = thread_index();
+    let task = piece.task;
+    let (start_ms, end_ms, chunks) = match &mut piece.work {
+        Work::Whole(range) => {
+            let (start_ms, end_ms) = run_range(task, range, budget_ms, clock, progress);
+            (start_ms, end_ms, Vec::new())
+        }
+        Work::Forked(chunks) => {
+            let start_ms = clock.now_ms();
+            let runs = run_forked(task, chunks, clock, progress);
+            (start_ms, clock.now_ms(), runs)
+        }
+    };
     JobDone {
         piece,
-        lane: rayon::current_thread_index().unwrap_or(0),
+        lane,
         start_ms,
-        end_ms: clock.now_ms(),
+        end_ms,
+        chunks,
+    }
+}
+
+/// Pool threads beyond the run's workers, held in a waiting job so they cannot steal; released when dropped
+/// (at the end of the run, or if the run is abandoned).
+struct HeldThreads {
+    released: Arc<AtomicBool>,
+}
+
+impl HeldThreads {
+    /// Holds pool threads `workers..` and returns once every one of them is held, so no chunk forked later can
+    /// reach them. Blocking is allowed there: pool threads are Web Workers, never the page's main thread.
+    async fn hold_beyond(workers: usize) -> Self {
+        let released = Arc::new(AtomicBool::new(false));
+        let threads = rayon::current_num_threads();
+        if threads <= workers {
+            return Self { released };
+        }
+        let (senders, receivers): (Vec<_>, Vec<_>) = (workers..threads)
+            .map(|_| {
+                let (sender, receiver) = futures_channel::oneshot::channel::<()>();
+                (Mutex::new(Some(sender)), receiver)
+            })
+            .unzip();
+        let flag = Arc::clone(&released);
+        rayon::spawn_broadcast(move |context| {
+            let Some(slot) = context
+                .index()
+                .checked_sub(workers)
+                .and_then(|extra| senders.get(extra))
+            else {
+                return;
+            };
+            // Each slot is taken by its own thread only: never contended.
+            if let Some(sender) = slot.lock().ok().and_then(|mut slot| slot.take()) {
+                let _ = sender.send(());
+            }
+            while !flag.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        for receiver in receivers {
+            let _ = receiver.await;
+        }
+        Self { released }
+    }
+}
+
+impl Drop for HeldThreads {
+    fn drop(&mut self) {
+        self.released.store(true, Ordering::Release);
     }
 }
 
@@ -170,9 +338,14 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn remaining_us(&self, piece: &Piece) -> u64 {
+        let costs = &self.options.schedule.costs;
         micros(
-            piece.progress.remaining() as f64
-                * self.options.schedule.costs.of(piece.progress.kind()),
+            piece
+                .work
+                .ranges()
+                .iter()
+                .map(|range| range.remaining() as f64 * costs.of(range.kind()))
+                .sum(),
         )
     }
 
@@ -196,22 +369,28 @@ impl Run<'_> {
         match *phase {
             Phase::Wait { ms } => self.pending.wake_after(task, now_us, ms),
             Phase::Compute { kind, units } => {
-                let chunks = if spec.splits_phase(kind) {
+                let splits = spec.splits_phase(kind);
+                let chunks = if splits {
                     self.options.chunks_for(units)
                 } else {
                     1
                 } as u64;
+                let ranges = (0..chunks).map(|chunk| {
+                    ComputeProgress::new(kind, units * chunk / chunks, units * (chunk + 1) / chunks)
+                });
+                // Pinned: every chunk is a piece the policy places. Stealing: the phase is one piece, whose worker
+                // forks the same chunks (so the checksum is the same).
+                let works: Vec<Work> = if splits && self.options.placement == Placement::Stealing {
+                    vec![Work::Forked(ranges.collect())]
+                } else {
+                    ranges.map(Work::Whole).collect()
+                };
                 state.phase_checksum = 0;
-                state.chunks_outstanding = chunks as usize;
-                for chunk in 0..chunks {
-                    let progress = ComputeProgress::new(
-                        kind,
-                        units * chunk / chunks,
-                        units * (chunk + 1) / chunks,
-                    );
+                state.chunks_outstanding = works.len();
+                for work in works {
                     let piece = Piece {
                         task,
-                        progress,
+                        work,
                         turn_left_us: 0,
                         key: 0,
                     };
@@ -231,7 +410,7 @@ impl Run<'_> {
     /// A finished piece: its checksum joins its phase's; the last one moves the task on.
     fn piece_finished(&mut self, piece: &Piece, now_us: u64, now_ms: f64) {
         let state = &mut self.tasks[piece.task];
-        state.phase_checksum = combine_chunks(state.phase_checksum, piece.progress.checksum());
+        state.phase_checksum = combine_chunks(state.phase_checksum, piece.work.checksum());
         state.chunks_outstanding -= 1;
         if state.chunks_outstanding == 0 {
             state.checksum = fold_phase(state.checksum, state.phase_checksum);
@@ -242,6 +421,10 @@ impl Run<'_> {
     /// The longest job for `piece`: its turn, and for preemptive policies at most one slice.
     /// A preemptive policy's job also ends when the next task becomes ready (`now_us`: the run's clock).
     fn budget_ms(&self, piece: &Piece, now_us: u64) -> f64 {
+        if matches!(piece.work, Work::Forked(_)) {
+            // Only a Stop ends a forked phase early.
+            return f64::INFINITY;
+        }
         let turn_ms = piece.turn_left_us as f64 / 1_000.0;
         if !self.dispatcher.rules().is_preemptive() {
             return turn_ms;
@@ -264,6 +447,11 @@ pub async fn run_parallel<H: Host>(
     progress: Arc<LiveProgress>,
 ) -> RunRecord {
     let clock = host.clock();
+    // Before the clock starts: with stealing, the threads beyond the run's workers are held first.
+    let _held = match options.placement {
+        Placement::Stealing => Some(HeldThreads::hold_beyond(options.workers).await),
+        Placement::Pinned => None,
+    };
     let run_start = clock.now_ms();
     let now_us = || micros(clock.now_ms() - run_start);
     let mut run = Run {
@@ -276,7 +464,7 @@ pub async fn run_parallel<H: Host>(
             .collect(),
         dispatcher: Dispatcher::new(&options.schedule, scenario),
         pending: Pending::arrivals(scenario),
-        record: RecordBuilder::new(scenario, run_start),
+        record: RecordBuilder::new(scenario, run_start).with_placement(options.placement),
     };
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
     // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k.
@@ -289,6 +477,9 @@ pub async fn run_parallel<H: Host>(
     let mut handed_back_at: Vec<Option<(f64, bool)>> = vec![None; options.workers.max(1)];
     // Lanes freed by the event just handled, with the end of their job.
     let mut just_freed: Vec<(usize, f64)> = Vec::new();
+    // Forked phases running: meanwhile a lane's gap between two jobs may hold stolen chunks, so it is not
+    // measured as the cost of handing work out.
+    let mut forked_in_flight = 0usize;
 
     loop {
         let stretch_start = clock.now_ms();
@@ -306,8 +497,14 @@ pub async fn run_parallel<H: Host>(
             };
             piece.key = key;
             free_workers.remove(0);
-            if let Some(&(_, end)) = just_freed.iter().find(|(lane, _)| *lane == worker) {
-                if let Some(slot) = handed_back_at.get_mut(worker) {
+            if matches!(piece.work, Work::Forked(_)) {
+                forked_in_flight += 1;
+                handed_back_at.iter_mut().for_each(|slot| *slot = None);
+            } else if let Some(&(_, end)) = just_freed.iter().find(|(lane, _)| *lane == worker) {
+                if let Some(slot) = handed_back_at
+                    .get_mut(worker)
+                    .filter(|_| forked_in_flight == 0)
+                {
                     *slot = Some((end, true));
                 }
             }
@@ -346,23 +543,38 @@ pub async fn run_parallel<H: Host>(
                     lane,
                     start_ms,
                     end_ms,
+                    chunks,
                 } = done;
                 // Times from the worker's clock: when the work really started and ended, not when the dispatcher
                 // heard of it.
-                run.record.task_started(piece.task, start_ms);
-                run.record.slice(piece.task, lane, start_ms, end_ms);
-                match handed_back_at.get_mut(lane).and_then(Option::take) {
-                    Some((previous_end, true)) => {
-                        run.record.dispatch_overhead(start_ms - previous_end)
+                let ran_us = if matches!(piece.work, Work::Forked(_)) {
+                    forked_in_flight = forked_in_flight.saturating_sub(1);
+                    // Each chunk is a slice on the lane of the thread that ran it; the forking thread's wait is not.
+                    let mut cpu_ms = 0.0;
+                    for chunk in chunks.iter().filter(|chunk| chunk.computed) {
+                        run.record.task_started(piece.task, chunk.start_ms);
+                        run.record
+                            .slice(piece.task, chunk.ran_on, chunk.start_ms, chunk.end_ms);
+                        run.record.forked_chunk(chunk.ran_on != chunk.queued_on);
+                        cpu_ms += chunk.end_ms - chunk.start_ms;
                     }
-                    Some((previous_end, false)) => run.record.overhead(start_ms - previous_end),
-                    None => {}
-                }
-                let ran_us = micros(end_ms - start_ms);
+                    micros(cpu_ms)
+                } else {
+                    run.record.task_started(piece.task, start_ms);
+                    run.record.slice(piece.task, lane, start_ms, end_ms);
+                    match handed_back_at.get_mut(lane).and_then(Option::take) {
+                        Some((previous_end, true)) => {
+                            run.record.dispatch_overhead(start_ms - previous_end)
+                        }
+                        Some((previous_end, false)) => run.record.overhead(start_ms - previous_end),
+                        None => {}
+                    }
+                    micros(end_ms - start_ms)
+                };
                 run.dispatcher.account(piece.task, ran_us);
                 let now = now_us();
                 let now_ms = clock.now_ms();
-                if piece.progress.is_finished() {
+                if piece.work.is_finished() {
                     free_workers.push(lane);
                     just_freed.push((lane, end_ms));
                     run.piece_finished(&piece, micros(end_ms - run_start), end_ms);
@@ -385,8 +597,14 @@ pub async fn run_parallel<H: Host>(
                         run.enter(piece, now, true);
                     } else {
                         // The turn goes on, on the same worker.
-                        if let Some(slot) = handed_back_at.get_mut(lane) {
+                        if let Some(slot) = handed_back_at
+                            .get_mut(lane)
+                            .filter(|_| forked_in_flight == 0)
+                        {
                             *slot = Some((end_ms, false));
+                        }
+                        if matches!(piece.work, Work::Forked(_)) {
+                            forked_in_flight += 1;
                         }
                         let budget = run.budget_ms(&piece, now_us());
                         jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));

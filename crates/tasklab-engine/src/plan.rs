@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
-use tasklab_core::settings::{Mode, Settings};
+use tasklab_core::settings::{Mode, Placement, Settings};
 
 use crate::cooperative::{run_cooperative, CooperativeOptions};
 use crate::host::Host;
@@ -29,6 +29,8 @@ pub struct ExecutorPlan {
     pub policy: PredictSettings,
     /// Cost per unit on this machine, for the SJF/SRTF estimates.
     pub costs: UnitCosts,
+    /// How multiprocessing places its work on the workers (the other modes ignore it).
+    pub placement: Placement,
 }
 
 /// The simulator's description of what an executor does, to compare a run with its model.
@@ -53,7 +55,13 @@ impl ExecutorPlan {
                 ..PredictSettings::default()
             },
             costs: UnitCosts::default(),
+            placement: Placement::Pinned,
         }
+    }
+
+    /// The same plan with another placement of its multiprocessing work.
+    pub fn with_placement(self, placement: Placement) -> Self {
+        Self { placement, ..self }
     }
 
     /// The same plan under another policy (its `cpus` and `switch_cost` are ignored).
@@ -66,9 +74,11 @@ impl ExecutorPlan {
         Self { costs, ..self }
     }
 
-    /// The plan the page's settings ask for: their mode, workers, slice and policy.
+    /// The plan the page's settings ask for: their mode, workers, slice, policy and placement.
     pub fn from_settings(settings: &Settings) -> Self {
-        Self::new(settings.mode, settings.workers, settings.slice_ms).with_policy(settings.predict)
+        Self::new(settings.mode, settings.workers, settings.slice_ms)
+            .with_policy(settings.predict)
+            .with_placement(settings.placement)
     }
 
     /// The policy as the executors apply it.
@@ -107,14 +117,65 @@ impl ExecutorPlan {
         }
     }
 
-    /// A short description for people, e.g. "multitasking, 5 ms slices" or "multiprocessing, 2 workers".
+    /// A short description for people, e.g. "multitasking, 5 ms slices" or "multiprocessing, 2 workers" (with
+    /// ", work stealing" when rayon places the chunks).
     pub fn describe(&self) -> String {
+        let stealing = match self.placement {
+            Placement::Stealing => ", work stealing",
+            Placement::Pinned => "",
+        };
         match self.mode {
             Mode::Multitasking => format!("multitasking, {} ms slices", self.slice_ms),
-            Mode::Multiprocessing if self.workers == 1 => "multiprocessing, 1 worker".to_owned(),
-            Mode::Multiprocessing => format!("multiprocessing, {} workers", self.workers),
+            Mode::Multiprocessing if self.workers == 1 => {
+                format!("multiprocessing, 1 worker{stealing}")
+            }
+            Mode::Multiprocessing => format!("multiprocessing, {} workers{stealing}", self.workers),
             Mode::SingleThread => "single thread, no yielding".to_owned(),
         }
+    }
+
+    /// How the plan places its work, in a sentence or two; none for the main-thread modes, which have one place.
+    pub fn placement_description(&self) -> Option<&'static str> {
+        if !self.needs_pool() {
+            return None;
+        }
+        Some(match self.placement {
+            Placement::Pinned => {
+                "Every job goes to the worker the policy chose: the dispatcher pins it there."
+            }
+            Placement::Stealing => {
+                "A splittable phase goes to one worker, which queues its chunks on its own deque; idle workers of \
+                 the run steal them (rayon's work stealing), and a forked phase runs to its end. Other phases are \
+                 pinned to the worker the policy chose; pool threads beyond the run's workers are held aside."
+            }
+        })
+    }
+
+    /// One sentence on how a finished multiprocessing run placed its work, with its numbers; none for the
+    /// main-thread modes.
+    pub fn placement_summary(&self, record: &RunRecord) -> Option<String> {
+        if !self.needs_pool() {
+            return None;
+        }
+        Some(match record.placement {
+            Placement::Pinned => "Each job was pinned to the worker the policy chose.".to_owned(),
+            Placement::Stealing if record.forked_chunks == 0 => {
+                "Rayon's work stealing had no chunks to place (no phase here is splittable): each job was pinned \
+                 to the worker the policy chose."
+                    .to_owned()
+            }
+            Placement::Stealing => {
+                let (chunks, them) = match record.forked_chunks {
+                    1 => ("chunk", "it"),
+                    _ => ("chunks", "them"),
+                };
+                format!(
+                    "Rayon's work stealing placed {} {chunks}: {} ran on a worker other than the one that queued \
+                     {them}.",
+                    record.forked_chunks, record.stolen_chunks
+                )
+            }
+        })
     }
 
     /// [`ExecutorPlan::describe`] with the policy, e.g. "multitasking, 5 ms slices, first come, first served".
@@ -161,11 +222,12 @@ impl ExecutorPlan {
         }
     }
 
-    /// Options of the parallel executor: the workers. Only a multiprocessing plan uses them.
+    /// Options of the parallel executor: the workers and the placement. Only a multiprocessing plan uses them.
     pub fn parallel_options(&self) -> ParallelOptions {
         ParallelOptions {
             slice_ms: f64::from(self.slice_ms.max(1)),
             schedule: self.schedule(),
+            placement: self.placement,
             ..ParallelOptions::with_workers(self.worker_count())
         }
     }
@@ -262,6 +324,46 @@ mod tests {
         let one_worker = ExecutorPlan::new(Mode::Multiprocessing, 1, 5);
         assert!(one_worker.uses_one_cpu());
         assert_eq!(one_worker.lane_labels(), ["Worker 1"]);
+    }
+
+    #[test]
+    fn placement_travels_from_the_settings_and_is_explained_only_for_multiprocessing() {
+        let mut settings = Settings::defaults(4);
+        settings.mode = Mode::Multiprocessing;
+        settings.placement = Placement::Stealing;
+        let plan = ExecutorPlan::from_settings(&settings);
+        assert_eq!(plan.placement, Placement::Stealing);
+        assert_eq!(plan.parallel_options().placement, Placement::Stealing);
+        assert_eq!(plan.describe(), "multiprocessing, 4 workers, work stealing");
+        assert!(plan.placement_description().is_some());
+        let record = RunRecord {
+            placement: Placement::Stealing,
+            forked_chunks: 16,
+            stolen_chunks: 5,
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            plan.placement_summary(&record).as_deref(),
+            Some("Rayon's work stealing placed 16 chunks: 5 ran on a worker other than the one that queued them.")
+        );
+        let nothing_forked = RunRecord {
+            placement: Placement::Stealing,
+            ..RunRecord::default()
+        };
+        assert!(plan
+            .placement_summary(&nothing_forked)
+            .is_some_and(|text| text.contains("no chunks")));
+        assert_eq!(
+            plan.with_placement(Placement::Pinned)
+                .placement_summary(&RunRecord::default())
+                .as_deref(),
+            Some("Each job was pinned to the worker the policy chose.")
+        );
+        let main_thread =
+            ExecutorPlan::new(Mode::Multitasking, 4, 5).with_placement(Placement::Stealing);
+        assert_eq!(main_thread.placement_description(), None);
+        assert_eq!(main_thread.placement_summary(&record), None);
+        assert_eq!(main_thread.describe(), "multitasking, 5 ms slices");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use tasklab_core::report::{checksum_hex, RunRecord, Slice, TaskResult};
 use tasklab_core::scenario::Scenario;
+use tasklab_core::settings::Placement;
 
 /// Collects a run's timings while it goes, then builds its [`RunRecord`].
 #[derive(Debug, Clone)]
@@ -21,6 +22,9 @@ pub struct RecordBuilder {
     overhead_ms: f64,
     dispatch_overhead_ms: f64,
     dispatches: u64,
+    placement: Placement,
+    forked_chunks: u64,
+    stolen_chunks: u64,
 }
 
 impl RecordBuilder {
@@ -43,7 +47,15 @@ impl RecordBuilder {
             overhead_ms: 0.0,
             dispatch_overhead_ms: 0.0,
             dispatches: 0,
+            placement: Placement::Pinned,
+            forked_chunks: 0,
+            stolen_chunks: 0,
         }
+    }
+
+    /// The same builder for a run that places its work as `placement` says.
+    pub fn with_placement(self, placement: Placement) -> Self {
+        Self { placement, ..self }
     }
 
     /// The clock reading the run started at.
@@ -98,6 +110,12 @@ impl RecordBuilder {
         self.dispatches += 1;
     }
 
+    /// A chunk of a forked phase ran; `stolen` if on another thread than the one that queued it.
+    pub fn forked_chunk(&mut self, stolen: bool) {
+        self.forked_chunks += 1;
+        self.stolen_chunks += u64::from(stolen);
+    }
+
     /// The executor held the main thread from `from_ms` to `to_ms` without giving it back to the event loop.
     pub fn held_main_thread(&mut self, from_ms: f64, to_ms: f64) {
         self.longest_main_stretch_ms = self.longest_main_stretch_ms.max(to_ms - from_ms);
@@ -140,6 +158,9 @@ impl RecordBuilder {
             overhead_ms: self.overhead_ms,
             dispatch_overhead_ms: self.dispatch_overhead_ms,
             dispatches: self.dispatches,
+            placement: self.placement,
+            forked_chunks: self.forked_chunks,
+            stolen_chunks: self.stolen_chunks,
         }
     }
 }
@@ -198,6 +219,19 @@ mod tests {
         assert_eq!(record.wall_ms, 10.0);
         assert_eq!(record.longest_main_stretch_ms, 3.0);
         assert!(!record.stopped);
+        assert_eq!(record.placement, Placement::Pinned);
+        assert_eq!((record.forked_chunks, record.stolen_chunks), (0, 0));
+    }
+
+    #[test]
+    fn forked_chunks_and_the_stolen_ones_are_counted() {
+        let mut builder = RecordBuilder::new(&two_tasks(), 0.0).with_placement(Placement::Stealing);
+        builder.forked_chunk(false);
+        builder.forked_chunk(true);
+        builder.forked_chunk(true);
+        let record = builder.finish(1.0, vec![0, 0], false);
+        assert_eq!(record.placement, Placement::Stealing);
+        assert_eq!((record.forked_chunks, record.stolen_chunks), (3, 2));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::workload::WorkloadKind;
 use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
-use tasklab_engine::parallel::{run_parallel, ParallelOptions};
+use tasklab_engine::parallel::{run_parallel, ParallelOptions, Placement};
 use tasklab_engine::schedule::RealSchedule;
 use tasklab_engine::web::{start_pool, BrowserHost, WebClock, YieldMechanism};
 use tasklab_engine::{Clock, LiveProgress};
@@ -35,6 +35,22 @@ fn batch(tasks: usize, units: u64) -> Scenario {
                 priority: 0,
             })
             .collect(),
+    }
+}
+
+thread_local! {
+    /// Whether this page's pool has started: `initThreadPool` may be called only once per page, and every test
+    /// runs in the same page.
+    static POOL_STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts the two-thread pool once for all the tests that need it.
+async fn pool_of_two() {
+    if !POOL_STARTED.with(Cell::get) {
+        start_pool(2)
+            .await
+            .expect("the test server is cross-origin isolated");
+        POOL_STARTED.with(|started| started.set(true));
     }
 }
 
@@ -108,9 +124,7 @@ async fn no_yield_mode_holds_the_thread_until_done() {
 
 #[wasm_bindgen_test]
 async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
-    start_pool(2)
-        .await
-        .expect("the test server is cross-origin isolated");
+    pool_of_two().await;
     let scenario = batch(4, 6_000);
     let parallel = run_parallel(
         &scenario,
@@ -150,4 +164,35 @@ async fn pool_runs_a_batch_on_two_workers_with_the_cooperative_checksums() {
     .await;
     assert!(record.lanes_used() >= 2);
     assert_eq!(record.checksums, big_job.reference_checksums());
+}
+
+#[wasm_bindgen_test]
+async fn work_stealing_places_the_chunks_with_the_pinned_checksums() {
+    pool_of_two().await;
+    let big_job = Preset::OneBigJob.scenario();
+    for workers in [2, 1] {
+        let options = ParallelOptions {
+            placement: Placement::Stealing,
+            ..ParallelOptions::with_workers(workers)
+        };
+        let record = run_parallel(
+            &big_job,
+            &options,
+            &BrowserHost::default(),
+            Arc::new(LiveProgress::new(&big_job)),
+        )
+        .await;
+        assert!(!record.stopped);
+        assert_eq!(record.placement, Placement::Stealing);
+        assert_eq!(record.checksums, big_job.reference_checksums());
+        // Every chunk once, each a slice on the lane of the worker that ran it, and only the run's workers.
+        let chunks = options.chunks_per_splittable_phase() as u64;
+        assert_eq!(record.forked_chunks, chunks);
+        assert_eq!(record.slices.len() as u64, chunks);
+        assert!(record.stolen_chunks <= chunks);
+        assert!(record.slices.iter().all(|slice| slice.lane < workers));
+        if workers == 1 {
+            assert_eq!(record.stolen_chunks, 0, "the second pool thread was held");
+        }
+    }
 }

@@ -1,11 +1,12 @@
-//! The Controls panel: scenario, mode, policy and quantum, workers, time slice, Run and Stop, and the links that
-//! share the settings. The policy governs real runs and the Predict view alike.
+//! The Controls panel: scenario, mode, policy and quantum, workers and how their work is placed, time slice, Run
+//! and Stop, and the links that share the settings. The policy governs real runs and the Predict view alike.
 
 use tasklab_core::policy::{mlfq_levels, CustomLevels, PolicyKind, MLFQ_BOOST_QUANTA};
 use tasklab_core::predict::{PredictSettings, MAX_QUANTUM};
 use tasklab_core::presets::Preset;
 use tasklab_core::settings::MAX_BOOST_MS;
-use tasklab_core::settings::{Mode, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use tasklab_core::settings::{Mode, Placement, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
+use tasklab_engine::plan::ExecutorPlan;
 use yew::prelude::*;
 
 use crate::browser;
@@ -81,6 +82,14 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     let on_preset = on_value(|value| Preset::from_id(value).map(Action::SetPreset));
     let on_workers = on_value(|value| value.parse().ok().map(Action::SetWorkers));
+    let on_placement = on_value(|value| Placement::from_id(value).map(Action::SetPlacement));
+    let multiprocessing = settings.mode == Mode::Multiprocessing;
+    // The words of the plan this choice makes (the choice matters only for multiprocessing).
+    let placement_title =
+        ExecutorPlan::new(Mode::Multiprocessing, settings.workers, settings.slice_ms)
+            .with_placement(settings.placement)
+            .placement_description()
+            .unwrap_or_default();
     // On change (release), not on every step of the slider: each change rewrites the address bar.
     let on_slice = on_value(|value| value.parse().ok().map(Action::SetSlice));
     let predict = settings.predict;
@@ -223,13 +232,21 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </label>
                 }
                 <label>{"Workers "}
-                    <select id="workers" onchange={on_workers} disabled={props.running || settings.mode != Mode::Multiprocessing}
+                    <select id="workers" onchange={on_workers} disabled={props.running || !multiprocessing}
                             title="Workers run tasks in multiprocessing; the other modes use the page's one thread.">
                         { for (1..=props.max_workers).map(|workers| html! {
                             <option value={workers.to_string()} selected={workers == settings.workers}>{workers}</option>
                         }) }
                     </select>
                     <small>{format!(" of {} cores", props.max_workers)}</small>
+                </label>
+                <label title={placement_title}>
+                    <select id="placement" onchange={on_placement} disabled={props.running || !multiprocessing}
+                            aria-label="How multiprocessing places the work on the workers">
+                        { for Placement::ALL.iter().map(|placement| html! {
+                            <option value={placement.id()} selected={*placement == settings.placement}>{placement.label()}</option>
+                        }) }
+                    </select>
                 </label>
                 <label title="The longest stretch the page's thread computes before it lets the browser draw and react; on workers, how soon a preemptive policy can act.">{"Time slice "}
                     <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}

@@ -1,5 +1,6 @@
 //! The Results panel: the last finished run — wall time, speed-up against the scenario's last one-CPU run, busy
-//! share per lane, its timeline, each task's checksum against the reference, and its exports.
+//! share per lane, how multiprocessing placed the work (pinned, or chunks placed by work stealing), its timeline,
+//! each task's checksum against the reference, and its exports.
 
 use std::rc::Rc;
 
@@ -131,6 +132,10 @@ pub fn results(props: &ResultsProps) -> Html {
                 <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
                 <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>
                 <dt>{"Busy per lane"}</dt><dd>{busy}</dd>
+                if let Some(placement) = plan.placement_summary(&run.record) {
+                    <dt>{"Placement"}</dt>
+                    <dd id="placement-summary" title={plan.placement_description().unwrap_or_default()}>{placement}</dd>
+                }
             </dl>
             <TimelineView timeline={(*timeline).clone()} />
             <table class="task-table">

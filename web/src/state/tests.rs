@@ -43,6 +43,9 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
         mode: settings.mode.id().into(),
         policy: settings.predict.policy.id().into(),
         workers: settings.workers,
+        placement: settings.placement.id().into(),
+        forked_chunks: 0,
+        stolen_chunks: 0,
         slice_ms: settings.slice_ms,
         wall_ms,
         stopped,
@@ -328,4 +331,33 @@ fn choosing_a_preset_applies_the_policy_cpus_and_quantum_its_story_needs() {
         Preset::MlfqInteractive.schedule().quantum,
         "a policy with a quantum gets the preset's"
     );
+}
+
+#[test]
+fn placement_comes_from_the_link_changes_with_its_control_and_goes_back_into_links() {
+    let state = AppState::new(
+        "?preset=amdahl&mode=multiprocessing&workers=2&placement=stealing",
+        4,
+        PoolStatus::Ready,
+    );
+    assert_eq!(state.settings.placement, Placement::Stealing);
+    assert!(state.notices.is_empty(), "{:?}", state.notices);
+    assert!(state
+        .settings
+        .to_query(false)
+        .contains("placement=stealing"));
+    let pinned = reduce(state, Action::SetPlacement(Placement::Pinned));
+    assert_eq!(pinned.settings.placement, Placement::Pinned);
+    assert!(
+        !pinned.settings.to_query(false).contains("placement"),
+        "the default stays out of links"
+    );
+
+    let bogus = AppState::new(
+        "?mode=multiprocessing&placement=bogus",
+        4,
+        PoolStatus::Ready,
+    );
+    assert_eq!(bogus.settings.placement, Placement::Pinned);
+    assert_eq!(fields(&bogus), ["placement"]);
 }
