@@ -575,3 +575,68 @@ describe('MLFQ settings', () => {
     await context.close();
   });
 });
+
+describe('Multiprocessor model in Predict', () => {
+  const makespan = async (page) => Number((await page.innerText('#predicted-makespan')).replace(/\D/g, ''));
+  const waitForParam = (page, name, value) =>
+    page.waitForFunction(([n, v]) => new URLSearchParams(location.search).get(n) === v, [name, value]);
+
+  test('the three presets tell their stories: an idle CPU, stealing evens it, warm caches beat one shared queue', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=two-chefs`);
+    // Load imbalance: per-CPU queues, no stealing; one CPU sits idle while the other has a queue.
+    await page.selectOption('#preset', 'load-imbalance');
+    await waitForParam(page, 'queues', 'per-cpu');
+    assert.equal(await page.inputValue('#queues'), 'per-cpu');
+    assert.match(await page.innerText('#multiprocessor-story'), /no stealing, CPU 2 sat idle \d+% of the run/);
+    const imbalanced = await makespan(page);
+    // Work stealing: the same tasks, and a steal brings the makespan down.
+    await page.selectOption('#preset', 'work-stealing');
+    await waitForParam(page, 'steal', '10');
+    assert.ok(Number(await page.innerText('#predicted-steals')) >= 1);
+    const stolen = await makespan(page);
+    assert.ok(stolen < imbalanced * 0.8, `stealing ${stolen} ms against ${imbalanced} ms without`);
+    // Cache affinity: per-CPU queues keep tasks warm; one shared queue moves them and runs colder and longer.
+    await page.selectOption('#preset', 'cache-affinity');
+    await waitForParam(page, 'cache', '100:10:3');
+    assert.equal(new URL(page.url()).searchParams.get('wset'), '25');
+    const warmShare = async () => (await page.innerText('#predicted-warm')).match(/\d+(?=%)/g).map(Number);
+    const perCpu = await makespan(page);
+    const perCpuWarm = await warmShare(page);
+    await page.selectOption('#queues', 'shared');
+    await page.waitForFunction(() => !new URLSearchParams(location.search).has('queues'));
+    const shared = await makespan(page);
+    const sharedWarm = await warmShare(page);
+    assert.ok(shared > perCpu, `shared ${shared} ms, per-CPU ${perCpu} ms`);
+    assert.ok(Math.min(...perCpuWarm) > Math.max(...sharedWarm), `warm ${perCpuWarm} per CPU, ${sharedWarm} shared`);
+    assert.ok(Number((await page.innerText('#predicted-migrations')).match(/^\d+/)[0]) >= 1);
+    // The timeline shades cold running and marks moves.
+    assert.ok(await page.locator('#predict svg .cold').count() >= 1);
+    assert.ok(await page.locator('#predict svg .migration').count() >= 1);
+    await page.screenshot({ path: `${SHOTS}multiprocessor-model.png`, fullPage: true });
+    // Accessible with the model's fields open.
+    await page.addScriptTag({ path: AXE });
+    const results = await page.evaluate(() => window.axe.run(document.querySelector('#predict'), { resultTypes: ['violations'] }));
+    assert.deepEqual(results.violations.map((violation) => violation.id), []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a link carries the model; bad model values name their field and fall back', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=load-imbalance&cpus=2&policy=rr&quantum=10&queues=per-cpu&steal=10&cache=100:5:2&wset=40`);
+    assert.equal(await page.inputValue('#queues'), 'per-cpu');
+    assert.equal(await page.inputValue('#steal-interval'), '10');
+    assert.equal(await page.isChecked('#cache'), true);
+    assert.equal(await page.inputValue('#working-set'), '40');
+    assert.match(await page.innerText('#multiprocessor-story'), /Stealing moved \d+ task/);
+    const bad = await openPage(`${isolated.url}?queues=both&steal=-1&cache=100:5&wset=big`);
+    const notices = await bad.page.innerText('.notices');
+    for (const field of ['queues', 'steal', 'cache', 'wset']) assert.match(notices, new RegExp(field));
+    assert.equal(await bad.page.inputValue('#queues'), 'shared');
+    assert.equal(await bad.page.isChecked('#cache'), false);
+    assert.match(await bad.page.innerText('#predicted-makespan'), /^\d+ ms$/);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(bad.errors, []);
+    await context.close();
+    await bad.context.close();
+  });
+});

@@ -104,6 +104,9 @@ pub struct AppState {
 }
 
 /// Everything that changes the page.
+// Predict's settings make one variant larger than the rest; actions come a few times a second, one at a time,
+// so the size costs nothing worth an extra allocation per action.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Action {
     /// The scenario control changed.

@@ -158,10 +158,10 @@ impl Preset {
                  sinks to the bottom, so the interactive tasks barely wait."
             }
             Self::CacheAffinity => {
-                "Three tasks, each reusing its own data, on two CPUs whose caches hold two tasks' data. With \
-                 one queue per CPU each task stays where its data is warm and runs twice as fast; switch Predict \
-                 to one shared queue and the tasks take turns on both CPUs, so their data is cold again and \
-                 again."
+                "Seven tasks, each reusing its own 25 KiB of data, on two CPUs whose 100 KiB caches hold four \
+                 tasks' data. With one queue per CPU each task stays where its data is warm and runs three times \
+                 as fast; switch Predict to one shared queue and the tasks take turns on both CPUs, so their data \
+                 is cold again and again."
             }
             Self::LoadImbalance => {
                 "Two long and two short tasks placed in turn on two per-CPU queues: both long ones land on \
@@ -332,7 +332,7 @@ impl Preset {
                     task("Chat", typing, false),
                 ]
             }
-            Self::CacheAffinity => (1..=3)
+            Self::CacheAffinity => (1..=7)
                 .map(|number| {
                     task(
                         &format!("Matrix {number}"),
@@ -370,12 +370,13 @@ impl Preset {
             Self::TwoChefs | Self::CpuBatch => with(PolicyKind::RoundRobin, 2),
             Self::CacheAffinity => PredictSettings {
                 queues: QueueLayout::PerCpu,
+                quantum: 10,
                 cache: Some(CacheModel {
                     size: 100,
-                    warmup: 5,
-                    warm_rate: 2,
+                    warmup: 10,
+                    warm_rate: 3,
                 }),
-                working_set: 40,
+                working_set: 25,
                 ..with(PolicyKind::RoundRobin, 2)
             },
             Self::LoadImbalance => PredictSettings {
@@ -407,5 +408,70 @@ mod tests {
         let amdahl = &Preset::Amdahl.scenario().tasks[0];
         assert!(!amdahl.can_split(), "its first phase is sequential");
         assert!(amdahl.splits_phase(WorkloadKind::Mandelbrot));
+    }
+
+    /// Predicts a preset at the typical unit costs with its own settings (or `settings` changed by `adjust`).
+    fn predict(preset: Preset, adjust: impl FnOnce(&mut PredictSettings)) -> crate::sim::SimResult {
+        let mut settings = preset.schedule();
+        adjust(&mut settings);
+        let scenario = crate::predict::to_sim_scenario(
+            &preset.scenario(),
+            &crate::predict::UnitCosts::default(),
+        );
+        let scenario = crate::sim::SimScenario {
+            tasks: scenario
+                .tasks
+                .into_iter()
+                .map(|task| crate::sim::SimTask {
+                    working_set: settings.working_set,
+                    ..task
+                })
+                .collect(),
+        };
+        crate::sim::simulate(
+            &scenario,
+            &settings.machine(),
+            &settings.policy(),
+            &settings.conventions(),
+        )
+        .expect("the preset predicts")
+    }
+
+    #[test]
+    fn the_multiprocessor_presets_tell_their_stories() {
+        let warm_share = |result: &crate::sim::SimResult| {
+            let busy: u64 = result.summary.busy_ticks.iter().sum();
+            result.summary.warm_ticks.iter().sum::<u64>() as f64 / busy.max(1) as f64
+        };
+        // Load imbalance: CPU 2 idles most of the run while CPU 1 still has a queue.
+        let imbalance = predict(Preset::LoadImbalance, |_| {});
+        let busy = &imbalance.summary.busy_ticks;
+        assert!(busy[1] * 3 < busy[0], "{busy:?}");
+        // Work stealing: the idle CPU takes the second long task.
+        let stealing = predict(Preset::WorkStealing, |_| {});
+        assert!(stealing.summary.steals.is_some_and(|steals| steals >= 1));
+        assert!(stealing.summary.makespan * 10 < imbalance.summary.makespan * 8);
+        // Cache affinity: per-CPU queues keep the tasks warm; one shared queue moves them and runs colder, longer.
+        let per_cpu = predict(Preset::CacheAffinity, |_| {});
+        let shared = predict(Preset::CacheAffinity, |settings| {
+            settings.queues = crate::sim::QueueLayout::Shared;
+        });
+        assert!(per_cpu.summary.makespan < shared.summary.makespan);
+        assert!(warm_share(&per_cpu) > warm_share(&shared));
+        println!(
+            "load-imbalance: makespan {} ms, busy {:?}; work-stealing: makespan {} ms, steals {:?}; \
+             cache-affinity per-CPU: makespan {} ms, warm {:.0}%, migrations {:?}; shared: makespan {} ms, \
+             warm {:.0}%, migrations {:?}",
+            imbalance.summary.makespan,
+            imbalance.summary.busy_ticks,
+            stealing.summary.makespan,
+            stealing.summary.steals,
+            per_cpu.summary.makespan,
+            warm_share(&per_cpu) * 100.0,
+            per_cpu.summary.migrations,
+            shared.summary.makespan,
+            warm_share(&shared) * 100.0,
+            shared.summary.migrations,
+        );
     }
 }
