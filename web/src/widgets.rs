@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use tasklab_core::export::{to_svg_element, SWITCH_FILL};
+use tasklab_core::export::{to_svg_element, COLD_LEGEND, MIGRATION_LEGEND, SWITCH_FILL};
 use tasklab_core::timeline::Timeline;
 use yew::prelude::*;
 
@@ -63,7 +63,8 @@ pub struct TimelineViewProps {
 }
 
 /// A timeline drawn by the same SVG writer as the SVG and PNG downloads (`tasklab_core::export`), which escapes
-/// every name; one `rect.slice` per span.
+/// every name; one `rect.slice` per span, hatched where it ran with a cold cache and marked ▼ where the task moved
+/// from another CPU (each explained in the legend only when the picture has it).
 #[function_component(TimelineView)]
 pub fn timeline_view(props: &TimelineViewProps) -> Html {
     let svg = use_memo(Rc::clone(&props.timeline), |timeline| {
@@ -77,6 +78,12 @@ pub fn timeline_view(props: &TimelineViewProps) -> Html {
                 { for timeline.legend().into_iter().map(|(name, colour)| html! { <li>{swatch(colour)}{name.to_owned()}</li> }) }
                 if !timeline.switches.is_empty() {
                     <li>{swatch(SWITCH_FILL)}{"context switch"}</li>
+                }
+                if !timeline.cold.is_empty() {
+                    <li><span class="swatch cold" aria-hidden="true"></span>{COLD_LEGEND}</li>
+                }
+                if !timeline.migrations.is_empty() {
+                    <li><span class="swatch migration" aria-hidden="true">{"▼"}</span>{MIGRATION_LEGEND}</li>
                 }
             </ul>
         </figure>

@@ -14,7 +14,7 @@
 //! a non-finite time) give a sensible output rather than a panic.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
@@ -314,6 +314,14 @@ const SVG_LEGEND_ROW: f64 = 20.0;
 pub const SWITCH_FILL: &str = "#9e9e9e";
 /// Fill of tasks without a valid colour.
 const FALLBACK_FILL: &str = "#888888";
+/// Fill of the migration markers (outlined in white so they show on any task colour).
+pub const MIGRATION_FILL: &str = "#222222";
+/// Base colour of the cold-cache swatch in the legend (the hatch is drawn over it).
+const COLD_SWATCH_FILL: &str = "#8c8c8c";
+/// The legend's words for the hatch over cold running (after a hatched swatch).
+pub const COLD_LEGEND: &str = "hatched: cold cache (warming up)";
+/// The legend's words for the migration markers (after a ▼ swatch, so the entry reads "▼ moved from another CPU").
+pub const MIGRATION_LEGEND: &str = "moved from another CPU";
 /// Longest label drawn in full (the slice tooltips always carry the whole name).
 const SVG_LABEL_CHARS: usize = 24;
 
@@ -321,7 +329,11 @@ const SVG_LABEL_CHARS: usize = 24;
 ///
 /// Lanes are rows labelled on the left; each slice is exactly one `<rect class="slice">` in its task's colour
 /// with a `<title>` (name, lane, start, end) that viewers show as a tooltip; each switch slice is a grey
-/// `<rect class="switch">`. Below are a time axis with round ticks (1, 2 or 5 × 10ⁿ) and a legend of the tasks.
+/// `<rect class="switch">`. Stretches run with a cold cache ([`Timeline::cold`]) get a `<rect class="cold">`
+/// over their slice, hatched with thin white diagonal lines (a `<pattern>`), so warm running is the plain task
+/// colour; each move to another lane ([`Timeline::migrations`]) is a small dark downward triangle
+/// (`<polygon class="migration">`, with a `<title>`) at the top edge of the lane. Below are a time axis with
+/// round ticks (1, 2 or 5 × 10ⁿ) and a legend of the tasks (and of the hatch and the markers when drawn).
 /// Every text is XML-escaped, characters XML cannot hold are replaced by U+FFFD, and colours that are not `#rgb`
 /// or `#rrggbb` are drawn grey.
 pub fn to_svg(timeline: &Timeline) -> String {
@@ -348,15 +360,36 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
     let x_of = |time: f64| SVG_LEFT + finite_or_zero(time).clamp(0.0, span) / span * plot_width;
     let axis_y = row_top(lanes.len()) + 4.0;
     let legend_top = axis_y + 40.0;
-    let legend_entries = if legend {
-        timeline.tasks.len() + usize::from(!timeline.switches.is_empty())
+    let cold_pattern = (!timeline.cold.is_empty()).then(|| cold_pattern_id(timeline));
+    let legend_entries: Vec<(Cow<str>, LegendMark)> = if legend {
+        let tasks = timeline.tasks.iter().map(|task| {
+            (
+                shorten(&task.name, SVG_LABEL_CHARS),
+                LegendMark::Fill(safe_colour(&task.colour)),
+            )
+        });
+        let switches = (!timeline.switches.is_empty()).then_some((
+            Cow::Borrowed("context switch"),
+            LegendMark::Fill(SWITCH_FILL),
+        ));
+        let cold = cold_pattern
+            .as_deref()
+            .map(|id| (Cow::Borrowed(COLD_LEGEND), LegendMark::Hatch(id)));
+        let migrations = (!timeline.migrations.is_empty())
+            .then_some((Cow::Borrowed(MIGRATION_LEGEND), LegendMark::Marker));
+        tasks
+            .chain(switches)
+            .chain(cold)
+            .chain(migrations)
+            .collect()
     } else {
-        0
+        Vec::new()
     };
     let legend_columns = ((plot_width + SVG_LEFT) / SVG_LEGEND_COLUMN)
         .floor()
         .max(1.0) as usize;
-    let legend_rows = legend_entries.div_ceil(legend_columns);
+    let legend_cells = legend_layout(&legend_entries, legend_columns);
+    let legend_rows = legend_cells.last().map_or(0, |&(_, row)| row + 1);
     let height = (legend_top + legend_rows as f64 * SVG_LEGEND_ROW + 12.0).ceil();
 
     let mut svg = String::new();
@@ -380,6 +413,13 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
         num(SVG_LEFT),
         xml_escape(&shorten(&timeline.title, 100))
     );
+    if let Some(id) = &cold_pattern {
+        // Thin white stripes, a third of the width, at 45°: the task's colour stays readable under them.
+        let _ = writeln!(
+            svg,
+            r##"<defs><pattern id="{id}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect x="0" y="0" width="2" height="6" fill="#ffffff" fill-opacity="0.6"/></pattern></defs>"##
+        );
+    }
 
     // Lanes.
     svg.push_str("<g class=\"lanes\">\n");
@@ -448,12 +488,20 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
         let width = (x_of(slice.end) - x).max(0.5);
         (x, row_top(row) + 3.0, width, SVG_LANE_HEIGHT - 6.0)
     };
+    let cold: BTreeSet<SpanKey> = timeline.cold.iter().map(span_key).collect();
     svg.push_str("<g class=\"slices\">\n");
     for slice in &timeline.spans {
         let (x, y, width, height) = lane_rect(slice);
         let name = timeline.task_name(slice.task);
+        let cache = if cold.is_empty() {
+            ""
+        } else if cold.contains(&span_key(slice)) {
+            " · cold cache"
+        } else {
+            " · warm cache"
+        };
         let tooltip = format!(
-            "{name} · {lane}: {start}–{end} {unit}",
+            "{name} · {lane}: {start}–{end} {unit}{cache}",
             lane = timeline.lane_label(slice.lane),
             start = finite_or_zero(slice.start),
             end = finite_or_zero(slice.end),
@@ -470,7 +518,25 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
             xml_escape(&tooltip)
         );
     }
-    svg.push_str("</g>\n<g class=\"switches\">\n");
+    svg.push_str("</g>\n");
+    if let Some(id) = &cold_pattern {
+        // Over the slices, and transparent to the pointer so the slice's tooltip still shows.
+        svg.push_str("<g class=\"cold-spans\">\n");
+        for slice in &timeline.cold {
+            let (x, y, width, height) = lane_rect(slice);
+            let _ = writeln!(
+                svg,
+                r#"<rect class="cold" data-task="{}" x="{}" y="{}" width="{}" height="{}" fill="url(#{id})" pointer-events="none"/>"#,
+                slice.task,
+                num(x),
+                num(y),
+                num(width),
+                num(height),
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    svg.push_str("<g class=\"switches\">\n");
     for slice in &timeline.switches {
         let (x, y, width, height) = lane_rect(slice);
         let tooltip = format!(
@@ -491,6 +557,27 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
         );
     }
     svg.push_str("</g>\n");
+    if !timeline.migrations.is_empty() {
+        svg.push_str("<g class=\"migrations\">\n");
+        for moved in &timeline.migrations {
+            let row = row_of.get(&moved.lane).copied().unwrap_or(0);
+            let x = x_of(moved.start);
+            let tooltip = format!(
+                "{name} moved to {lane} at {time} {unit}",
+                name = timeline.task_name(moved.task),
+                lane = timeline.lane_label(moved.lane),
+                time = round_nanos(finite_or_zero(moved.start)),
+            );
+            let _ = writeln!(
+                svg,
+                r##"<polygon class="migration" data-task="{}" points="{}" fill="{MIGRATION_FILL}" stroke="#ffffff" stroke-width="1" stroke-linejoin="round"><title>{}</title></polygon>"##,
+                moved.task,
+                triangle(x, row_top(row) - 1.0, 9.0, 8.0),
+                xml_escape(&tooltip)
+            );
+        }
+        svg.push_str("</g>\n");
+    }
 
     if !legend {
         svg.push_str("</svg>\n");
@@ -498,30 +585,121 @@ pub fn to_svg_element(timeline: &Timeline, legend: bool) -> String {
     }
     // Legend.
     svg.push_str("<g class=\"legend\">\n");
-    let entries = timeline
-        .tasks
-        .iter()
-        .map(|task| (task.name.as_str(), safe_colour(&task.colour)))
-        .chain((!timeline.switches.is_empty()).then_some(("context switch", SWITCH_FILL)));
-    for (position, (name, colour)) in entries.enumerate() {
-        let x = 12.0 + (position % legend_columns) as f64 * SVG_LEGEND_COLUMN;
-        let y = legend_top + (position / legend_columns) as f64 * SVG_LEGEND_ROW;
-        let _ = writeln!(
-            svg,
-            r#"<rect class="swatch" x="{}" y="{}" width="12" height="12" fill="{colour}"/>"#,
-            num(x),
-            num(y)
-        );
+    for ((name, mark), &(column, row)) in legend_entries.iter().zip(&legend_cells) {
+        let x = 12.0 + column as f64 * SVG_LEGEND_COLUMN;
+        let y = legend_top + row as f64 * SVG_LEGEND_ROW;
+        let square = |class: &str, fill: &str| {
+            format!(
+                r#"<rect class="{class}" x="{}" y="{}" width="12" height="12" fill="{fill}"/>"#,
+                num(x),
+                num(y)
+            )
+        };
+        match mark {
+            LegendMark::Fill(colour) => svg.push_str(&square("swatch", colour)),
+            LegendMark::Hatch(id) => {
+                svg.push_str(&square("swatch", COLD_SWATCH_FILL));
+                svg.push_str(&square("swatch cold", &format!("url(#{id})")));
+            }
+            LegendMark::Marker => {
+                let _ = write!(
+                    svg,
+                    r#"<polygon class="swatch migration" points="{}" fill="{MIGRATION_FILL}"/>"#,
+                    triangle(x + 6.0, y + 1.0, 10.0, 9.0)
+                );
+            }
+        }
+        svg.push('\n');
         let _ = writeln!(
             svg,
             r##"<text x="{}" y="{}" fill="#333333">{}</text>"##,
             num(x + 18.0),
             num(y + 10.5),
-            xml_escape(&shorten(name, SVG_LABEL_CHARS))
+            xml_escape(name)
         );
     }
     svg.push_str("</g>\n</svg>\n");
     svg
+}
+
+/// What a legend entry shows before its words.
+enum LegendMark<'a> {
+    /// A square of this colour.
+    Fill(&'a str),
+    /// A grey square hatched with the pattern of this id.
+    Hatch(&'a str),
+    /// A migration marker.
+    Marker,
+}
+
+/// The (column, row) of each legend entry: one column each, two for words longer than a task name may be, an
+/// entry that does not fit in what is left of a row starting the next one.
+fn legend_layout(entries: &[(Cow<str>, LegendMark)], columns: usize) -> Vec<(usize, usize)> {
+    let (mut column, mut row) = (0, 0);
+    entries
+        .iter()
+        .map(|(name, _)| {
+            let width = if name.chars().count() > SVG_LABEL_CHARS {
+                2.min(columns)
+            } else {
+                1
+            };
+            if column + width > columns {
+                column = 0;
+                row += 1;
+            }
+            let cell = (column, row);
+            column += width;
+            cell
+        })
+        .collect()
+}
+
+/// The points of a downward triangle `width` wide and `height` high whose top edge is centred on (`x`, `top`).
+fn triangle(x: f64, top: f64, width: f64, height: f64) -> String {
+    let half = width / 2.0;
+    format!(
+        "{},{} {},{} {},{}",
+        num(x - half),
+        num(top),
+        num(x + half),
+        num(top),
+        num(x),
+        num(top + height)
+    )
+}
+
+/// A span compared by value (times by their bits), to find a slice among the cold ones.
+type SpanKey = (usize, usize, u64, u64);
+
+fn span_key(span: &Span) -> SpanKey {
+    (
+        span.task,
+        span.lane,
+        span.start.to_bits(),
+        span.end.to_bits(),
+    )
+}
+
+/// An id for the hatch pattern, the same for the same timeline, so that several pictures inline in one page do not
+/// share an id (a reference to a pattern inside a hidden picture draws nothing in some browsers).
+fn cold_pattern_id(timeline: &Timeline) -> String {
+    // FNV-1a over the title and the cold spans.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(timeline.title.as_bytes());
+    for span in &timeline.cold {
+        let (task, lane, start, end) = span_key(span);
+        for value in [task as u64, lane as u64, start, end] {
+            feed(&value.to_le_bytes());
+        }
+    }
+    format!("cold-hatch-{hash:016x}")
 }
 
 /// A round axis step (1, 2 or 5 × 10ⁿ) giving about eight ticks over `span`; at least 1 for ticks.

@@ -84,6 +84,13 @@ pub struct Timeline {
     pub spans: Vec<Span>,
     /// Context-switch stretches; the span's `task` is the task switched to.
     pub switches: Vec<Span>,
+    /// Stretches of [`Timeline::spans`] a task ran with a cold cache (still warming up on that lane); the rest
+    /// of its spans ran warm. Only for a simulation with a cache model; empty otherwise.
+    pub cold: Vec<Span>,
+    /// Where a task moved: a slice on another lane than the task's previous slice, as a span of length zero
+    /// (`start == end`) at that slice's start on the new lane. Only for a simulation by the multiprocessor model;
+    /// empty otherwise.
+    pub migrations: Vec<Span>,
     /// Length of the time axis (it extends to cover every span anyway).
     pub length: f64,
 }
@@ -123,14 +130,20 @@ impl Timeline {
                 .collect(),
             spans: record.slices.iter().map(Span::from).collect(),
             switches: Vec::new(),
+            cold: Vec::new(),
+            migrations: Vec::new(),
             length: record.wall_ms,
         }
     }
 
-    /// The timeline of a simulation, in ticks, one lane per CPU, each task with its scheduling figures.
+    /// The timeline of a simulation, in ticks, one lane per CPU, each task with its scheduling figures. With a
+    /// cache model, the slices run cold are also in [`Timeline::cold`]; with the multiprocessor model, every move
+    /// of a task to another CPU is in [`Timeline::migrations`].
     pub fn from_simulation(title: String, result: &SimResult, colours: &[String]) -> Self {
+        let with_cache = !result.summary.warm_ticks.is_empty();
         let mut spans = Vec::new();
         let mut switches = Vec::new();
+        let mut cold = Vec::new();
         for slice in &result.trace {
             let span = |task: u32| Span {
                 task: task as usize,
@@ -139,11 +152,21 @@ impl Timeline {
                 end: slice.end as f64,
             };
             match slice.kind {
-                SliceKind::Task(task) => spans.push(span(task)),
+                SliceKind::Task(task) => {
+                    spans.push(span(task));
+                    if with_cache && !slice.warm {
+                        cold.push(span(task));
+                    }
+                }
                 SliceKind::Switch(task) => switches.push(span(task)),
                 SliceKind::Idle => {}
             }
         }
+        let migrations = if result.summary.migrations.is_some() {
+            migrations_of(&spans)
+        } else {
+            Vec::new()
+        };
         Self {
             title,
             unit: TimeUnit::Ticks,
@@ -168,6 +191,8 @@ impl Timeline {
                 .collect(),
             spans,
             switches,
+            cold,
+            migrations,
             length: result.summary.makespan as f64,
         }
     }
@@ -192,7 +217,11 @@ impl Timeline {
         {
             return self;
         }
-        for span in self.spans.iter_mut().chain(self.switches.iter_mut()) {
+        let all = self.spans.iter_mut().chain(self.switches.iter_mut());
+        for span in all
+            .chain(self.cold.iter_mut())
+            .chain(self.migrations.iter_mut())
+        {
             span.start /= ticks_per_ms;
             span.end /= ticks_per_ms;
         }
@@ -263,6 +292,24 @@ impl Timeline {
     }
 }
 
+/// Each task's moves to another lane: its spans in order of start, and a zero-length span at the start of each one
+/// on another lane than the one before.
+fn migrations_of(spans: &[Span]) -> Vec<Span> {
+    let mut ordered: Vec<&Span> = spans.iter().collect();
+    // Stable: spans starting together keep their trace order.
+    ordered.sort_by(|a, b| a.task.cmp(&b.task).then(a.start.total_cmp(&b.start)));
+    let mut migrations: Vec<Span> = ordered
+        .windows(2)
+        .filter(|pair| pair[0].task == pair[1].task && pair[0].lane != pair[1].lane)
+        .map(|pair| Span {
+            end: pair[1].start,
+            ..*pair[1]
+        })
+        .collect();
+    migrations.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.lane.cmp(&b.lane)));
+    migrations
+}
+
 /// The colour at `index` of `colours`, or the palette's.
 fn colour_or_palette(colours: &[String], index: usize) -> String {
     colours
@@ -320,11 +367,40 @@ mod tests {
             ],
             spans: Vec::new(),
             switches: Vec::new(),
+            cold: Vec::new(),
+            migrations: Vec::new(),
             length: 1.0,
         };
         assert_eq!(
             timeline.legend(),
             [("Render", "#111"), ("Chef (A)", "#222"), ("Job", "#333")]
+        );
+    }
+
+    #[test]
+    fn a_move_is_a_slice_on_another_lane_than_the_same_tasks_slice_before() {
+        let span = |task, lane, start: f64, end: f64| Span {
+            task,
+            lane,
+            start,
+            end,
+        };
+        // In trace order (by CPU), not by time; task 1 runs on lane 1, then 0, then 0 again (warm), then 1.
+        let spans = [
+            span(0, 0, 0.0, 5.0),
+            span(1, 0, 5.0, 8.0),
+            span(1, 0, 8.0, 10.0),
+            span(1, 1, 0.0, 5.0),
+            span(0, 1, 5.0, 10.0),
+            span(1, 1, 10.0, 12.0),
+        ];
+        assert_eq!(
+            migrations_of(&spans),
+            [
+                span(1, 0, 5.0, 5.0),
+                span(0, 1, 5.0, 5.0),
+                span(1, 1, 10.0, 10.0)
+            ]
         );
     }
 }

@@ -72,6 +72,8 @@ fn timeline(fixture: &Fixture, time_unit: TimeUnit) -> Timeline {
         tasks: fixture.tasks.clone(),
         spans: fixture.slices.clone(),
         switches: fixture.switches.clone(),
+        cold: vec![],
+        migrations: vec![],
         length: 12.5,
     }
 }
@@ -158,6 +160,8 @@ fn trace_names_lanes_and_tasks_it_was_not_told_about() {
         tasks: vec![],
         spans: slices.to_vec(),
         switches: vec![],
+        cold: vec![],
+        migrations: vec![],
         length: f64::NAN,
     };
     let trace: Value = serde_json::from_str(&to_chrome_trace(&timeline)).expect("valid JSON");
@@ -374,6 +378,8 @@ fn svg_survives_hostile_and_odd_input() {
         tasks,
         spans: slices.to_vec(),
         switches: vec![],
+        cold: vec![],
+        migrations: vec![],
         length: -1.0,
     };
     let svg = to_svg(&timeline);
@@ -402,6 +408,8 @@ fn svg_axis_ticks_are_round() {
         tasks: vec![],
         spans: slices.to_vec(),
         switches: vec![],
+        cold: vec![],
+        migrations: vec![],
         length: 1234.0,
     };
     let svg = to_svg(&timeline);
@@ -420,4 +428,180 @@ fn svg_axis_ticks_are_round() {
         ["0", "200", "400", "600", "800", "1000", "1200"],
         "ticks every 200"
     );
+}
+
+// --- Cache and migrations of the multiprocessor model -----------------------------------------------------------
+
+mod multiprocessor {
+    use tasklab_core::export::{to_svg, to_svg_element, COLD_LEGEND, MIGRATION_LEGEND};
+    use tasklab_core::sim::{
+        simulate, CacheModel, Conventions, Machine, Policy, QueueLayout, SimResult, SimScenario,
+        SimTask,
+    };
+    use tasklab_core::timeline::Timeline;
+
+    const CACHE: CacheModel = CacheModel {
+        size: 100,
+        warmup: 5,
+        warm_rate: 2,
+    };
+
+    /// Three tasks of 40 ticks on 2 CPUs, round robin with a quantum of 5; with a cache, of working set 40 (a
+    /// working set alone would call the multiprocessor model too).
+    fn run(queues: QueueLayout, cache: Option<CacheModel>) -> SimResult {
+        let working_set = if cache.is_some() { 40 } else { 0 };
+        let tasks = ["Matrix 1", "Matrix 2", "Matrix <3>"]
+            .into_iter()
+            .map(|name| SimTask {
+                working_set,
+                ..SimTask::cpu_only(name, 0, 40)
+            })
+            .collect();
+        let machine = Machine {
+            cpus: 2,
+            queues,
+            cache,
+            ..Machine::default()
+        };
+        simulate(
+            &SimScenario { tasks },
+            &machine,
+            &Policy::RoundRobin { quantum: 5 },
+            &Conventions::default(),
+        )
+        .expect("a valid scenario")
+    }
+
+    fn length(spans: &[tasklab_core::timeline::Span]) -> f64 {
+        spans.iter().map(|span| span.end - span.start).sum()
+    }
+
+    fn count(svg: &str, tag: &str, class: &str) -> usize {
+        let document = roxmltree::Document::parse(svg).expect("well-formed XML");
+        document
+            .descendants()
+            .filter(|n| n.has_tag_name(tag) && n.attribute("class") == Some(class))
+            .count()
+    }
+
+    fn texts(svg: &str) -> Vec<String> {
+        let document = roxmltree::Document::parse(svg).expect("well-formed XML");
+        document
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn per_cpu_queues_with_a_cache_hatch_the_cold_running() {
+        let result = run(QueueLayout::PerCpu, Some(CACHE));
+        assert!(!result.summary.warm_ticks.is_empty());
+        let timeline = Timeline::from_simulation("cold".into(), &result, &[]);
+        assert!(!timeline.cold.is_empty());
+        let busy: u64 = result.summary.busy_ticks.iter().sum();
+        let warm: u64 = result.summary.warm_ticks.iter().sum();
+        assert_eq!(length(&timeline.cold), (busy - warm) as f64);
+        // Each cold span is one of the task spans.
+        assert!(timeline
+            .cold
+            .iter()
+            .all(|cold| timeline.spans.contains(cold)));
+        // Every task starts cold, and warms up within a run of 5 ticks on one CPU.
+        assert_eq!(length(&timeline.cold), 3.0 * 5.0);
+
+        let svg = to_svg(&timeline);
+        assert_eq!(count(&svg, "rect", "cold"), timeline.cold.len());
+        assert!(svg.contains(r#"class="cold""#));
+        assert!(svg.contains("<pattern id=\"cold-hatch-"));
+        assert!(svg.contains("fill=\"url(#cold-hatch-"));
+        assert!(texts(&svg).iter().any(|text| text == COLD_LEGEND));
+        // The page's picture leaves out the legend, not the hatch.
+        let element = to_svg_element(&timeline, false);
+        assert_eq!(count(&element, "rect", "cold"), timeline.cold.len());
+        assert!(!texts(&element).iter().any(|text| text == COLD_LEGEND));
+
+        // In milliseconds, the cold spans scale like the others.
+        let in_ms = timeline.clone().in_milliseconds(10.0);
+        assert_eq!(length(&in_ms.cold), length(&timeline.cold) / 10.0);
+    }
+
+    #[test]
+    fn a_shared_queue_moves_tasks_and_marks_each_move() {
+        let result = run(QueueLayout::Shared, Some(CACHE));
+        let moves = result.summary.migrations.expect("the multiprocessor model");
+        let timeline = Timeline::from_simulation("moves".into(), &result, &[]);
+        assert!(!timeline.migrations.is_empty());
+        assert_eq!(timeline.migrations.len() as u64, moves);
+        for moved in &timeline.migrations {
+            assert_eq!(moved.start, moved.end);
+            // A slice of the task starts there, on the new lane, and its slice before was on another lane.
+            assert!(timeline.spans.iter().any(|span| span.task == moved.task
+                && span.lane == moved.lane
+                && span.start == moved.start));
+            let before = timeline
+                .spans
+                .iter()
+                .filter(|span| span.task == moved.task && span.end <= moved.start)
+                .max_by(|a, b| a.end.total_cmp(&b.end))
+                .expect("a slice before a move");
+            assert_ne!(before.lane, moved.lane);
+        }
+
+        let svg = to_svg(&timeline);
+        assert_eq!(
+            count(&svg, "polygon", "migration"),
+            timeline.migrations.len()
+        );
+        assert!(svg.contains(r#"class="migration""#));
+        assert!(texts(&svg).iter().any(|text| text == MIGRATION_LEGEND));
+        // The names are escaped in the markers' titles.
+        assert!(!svg.contains("Matrix <3>"));
+        let document = roxmltree::Document::parse(&svg).unwrap();
+        let titles: Vec<&str> = document
+            .descendants()
+            .filter(|n| n.has_tag_name("polygon") && n.attribute("class") == Some("migration"))
+            .filter_map(|n| n.children().find(|c| c.has_tag_name("title")))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(titles.len(), timeline.migrations.len());
+        let first = timeline.migrations[0];
+        assert_eq!(
+            titles[0],
+            format!(
+                "{} moved to CPU {} at {} ticks",
+                timeline.task_name(first.task),
+                first.lane + 1,
+                first.start
+            )
+        );
+
+        let in_ms = timeline.clone().in_milliseconds(2.0);
+        assert_eq!(in_ms.migrations[0].start, first.start / 2.0);
+        assert!(to_svg(&in_ms).contains(&format!(
+            "moved to CPU {} at {} ms",
+            first.lane + 1,
+            first.start / 2.0
+        )));
+    }
+
+    #[test]
+    fn a_plain_simulation_has_neither() {
+        let plain = run(QueueLayout::Shared, None);
+        assert!(plain.summary.warm_ticks.is_empty());
+        assert_eq!(plain.summary.migrations, None);
+        let timeline = Timeline::from_simulation("plain".into(), &plain, &[]);
+        assert!(timeline.cold.is_empty());
+        assert!(timeline.migrations.is_empty());
+        let svg = to_svg(&timeline);
+        for absent in [
+            "class=\"cold\"",
+            "class=\"migration\"",
+            "<pattern",
+            COLD_LEGEND,
+            MIGRATION_LEGEND,
+        ] {
+            assert!(!svg.contains(absent), "{absent}");
+        }
+    }
 }
