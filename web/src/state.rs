@@ -364,6 +364,9 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // A new entry asked for by an earlier action must survive actions that do not change the link (the pool
+        // starting, a run ending) and land before the page renders: the link is written once per render.
+        let pending_push = self.push_history.then(|| self.settings.to_query(false));
         let mut next = Rc::unwrap_or_clone(self);
         next.push_history = false;
         // `run=1` is for the link as it was opened: once the user changes anything, no surprise run.
@@ -447,6 +450,9 @@ impl Reducible for AppState {
         }
         // Keep run_on_load only for the first run of a link.
         next.settings.run_on_load = false;
+        if pending_push.is_some_and(|query| query == next.settings.to_query(false)) {
+            next.push_history = true;
+        }
         Rc::new(next)
     }
 }

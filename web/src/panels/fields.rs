@@ -64,3 +64,8 @@ pub fn draft_field(props: &DraftFieldProps) -> Html {
                {oninput} {onchange} />
     }
 }
+
+/// The whole number typed in the field an event came from, if it is one.
+pub fn number_from(event: &Event) -> Option<u64> {
+    browser::form_value(event).trim().parse().ok()
+}

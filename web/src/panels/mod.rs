@@ -9,6 +9,7 @@ pub mod fields;
 pub mod files;
 pub mod gallery;
 pub mod live;
+pub mod multiprocessor;
 pub mod notices;
 pub mod predict;
 pub mod results;

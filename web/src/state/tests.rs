@@ -169,6 +169,17 @@ fn presets_push_history_edits_replace_and_undo_walks_back() {
 }
 
 #[test]
+fn a_new_entry_survives_actions_that_do_not_change_the_link() {
+    let state = AppState::new("", 4, PoolStatus::Starting);
+    let chosen = reduce(state, Action::SetPreset(Preset::OneBigJob));
+    // The pool starting between the choice and the next render must not turn the new entry into a replacement.
+    let pool = reduce(chosen, Action::PoolStarted(Ok(())));
+    assert!(pool.push_history, "the preset's new history entry is kept");
+    let sliced = reduce(pool, Action::SetSlice(7));
+    assert!(!sliced.push_history, "a setting replaces the entry");
+}
+
+#[test]
 fn undo_remembers_at_most_its_depth() {
     let mut state = AppState::new("", 4, PoolStatus::Ready);
     for round in 0..UNDO_DEPTH + 20 {
