@@ -396,9 +396,7 @@ impl<'a, 'c> Multi<'a, 'c> {
                 self.emit(cpu, SliceKind::Idle, since, self.last_completion, false)?;
             }
         }
-        if self.config.record_trace {
-            self.trace.sort_by_key(|slice| (slice.end, slice.cpu));
-        }
+        // Slices are emitted when they end, so the trace is already in order of end (as the main engine's is).
         Ok(RunOutcome {
             trace: std::mem::take(&mut self.trace),
             first_run: self.tasks.iter().map(|t| t.first_run).collect(),

@@ -52,10 +52,18 @@ fn cpu_work(task: &SimTask) -> u64 {
 /// - no task runs before it arrives, on two CPUs at once, or on a CPU outside its affinity;
 /// - each task runs at most its CPU work in ticks (exactly, without a cache), and at least its work divided by
 ///   the warm rate;
-/// - a CPU runs warm at most the ticks it is busy.
+/// - a CPU runs warm at most the ticks it is busy;
+/// - the trace is in order of end.
 fn check_model(scenario: &SimScenario, machine: &Machine, result: &SimResult) {
     let window_start = scenario.tasks.iter().map(|t| t.arrival).min().unwrap_or(0);
     let window_end = window_start + result.summary.makespan;
+    assert!(
+        result
+            .trace
+            .windows(2)
+            .all(|pair| pair[0].end <= pair[1].end),
+        "the trace is in order of end"
+    );
     for cpu in 0..machine.cpus {
         let mut slices: Vec<_> = result.trace.iter().filter(|s| s.cpu == cpu).collect();
         slices.sort_by_key(|s| s.start);
