@@ -397,7 +397,8 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
             task.priority = priority;
         }
     }
-    let mut machine = input.machine.unwrap_or_default();
+    // The defaults are core's (`SimInput::*_or_default`), shared with the page's `tasklab.simulate`.
+    let mut machine = input.machine_or_default();
     if let Some(cpus) = flags.cpus {
         machine.cpus = cpus;
     }
@@ -409,7 +410,7 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
         || flags.boost.is_some()
         || flags.aging.is_some()
         || flags.higher_is_higher;
-    let policy = match (flags.policy, input.policy) {
+    let policy = match (flags.policy, input.policy.clone()) {
         (Some(kind), _) => policy_from_flags(kind, &flags)?,
         (None, Some(policy)) if tuned => adjust_policy(policy, &flags)?,
         (None, Some(policy)) => policy,
@@ -418,9 +419,9 @@ fn resolve(flags: RunArgs) -> Result<RunRequest, InputError> {
                 "--quantum, --boost and --higher-is-higher need --policy".into(),
             ))
         }
-        (None, None) => Policy::Fcfs,
+        (None, None) => input.policy_or_default(),
     };
-    let conventions = conventions(input.conventions.unwrap_or_default(), &flags)?;
+    let conventions = conventions(input.conventions_or_default(), &flags)?;
     Ok(RunRequest {
         scenario: SimScenario { tasks },
         machine,

@@ -13,7 +13,8 @@
 //! - [`record`]: the one builder of a run's [`RunRecord`](tasklab_core::report::RunRecord), shared by both executors.
 //!
 //! Both are generic over a [`host::Host`] (clock, yield, sleep), so their logic is tested natively; the browser's
-//! host and pool set-up live in `web`, compiled only for wasm32.
+//! host and pool set-up live in `web`, compiled only for wasm32, and so does `script`: the page's script API
+//! (`window.tasklab`: `simulate`, `lastRun`, `lastCompare`, as plain JS objects through serde-wasm-bindgen).
 
 pub mod cooperative;
 pub mod host;
@@ -23,6 +24,8 @@ pub mod plan;
 pub mod progress;
 pub mod record;
 pub mod schedule;
+#[cfg(target_arch = "wasm32")]
+pub mod script;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -1,7 +1,8 @@
 //! Deterministic scheduling simulator: classic policies on N virtual CPUs, with exact metrics.
 //!
 //! Time is counted in integer **ticks**; every decision uses integers only, so a run gives identical results on
-//! every platform (x86_64, wasm32). The entry point is [`simulate`] (or [`simulate_with`] for options):
+//! every platform (x86_64, wasm32). The entry point is [`simulate`] (or [`simulate_with`] for options; the JSON
+//! document of the CLI and of the page's script API goes through [`run_input`] and [`SimOutput`]):
 //!
 //! ```
 //! use tasklab_core::sim::{simulate, Conventions, Machine, Policy, SimScenario, SimTask};
@@ -32,6 +33,7 @@
 
 mod engine;
 mod error;
+mod input;
 mod metrics;
 mod model;
 mod multi;
@@ -40,6 +42,7 @@ pub use error::{
     SimError, DEFAULT_MAX_SLICES, MAX_BURSTS_PER_TASK, MAX_CPUS, MAX_MLFQ_LEVELS, MAX_TASKS,
     MAX_TICKS, MAX_TOTAL_BURSTS,
 };
+pub use input::{run_input, run_input_json, SimInputError, SimOutput};
 pub use metrics::{SimResult, SliceKind, Summary, TaskMetrics, TraceSlice};
 pub use model::{
     Burst, CacheModel, Conventions, ConventionsPreset, DispatchOrder, Machine, MlfqLevel, Policy,
