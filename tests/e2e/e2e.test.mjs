@@ -640,3 +640,70 @@ describe('Multiprocessor model in Predict', () => {
     await bad.context.close();
   });
 });
+
+describe('Compare view', () => {
+  test('view=compare&run=1 runs every mode on one clock, publishes the comparison and fits Amdahl', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&view=compare&compare_repeat=1&run=1`);
+    const handle = await page.waitForFunction(() => {
+      const text = window.tasklabLastCompare;
+      return text && !JSON.parse(text).partial ? text : null;
+    }, null, { timeout: 240_000, polling: 200 });
+    const report = JSON.parse(await handle.jsonValue());
+    const configs = report.runs.map((run) => `${run.mode}:${run.mode === 'multiprocessing' ? run.workers : ''}`);
+    for (const expected of ['single-thread:', 'multitasking:', 'multiprocessing:1', 'multiprocessing:2']) {
+      assert.ok(configs.includes(expected), `${expected} in ${configs}`);
+    }
+    assert.ok(report.runs.every((run) => run.checksums_agree), 'every run checked');
+    assert.ok(report.fit.serial_fraction < 0.3, `serial fraction ${report.fit.serial_fraction}`);
+    assert.equal(report.predicted[0].cpus, 1);
+    assert.ok(report.predicted.at(-1).cpus === 64 && report.predicted.at(-1).speedup > 1);
+    await page.waitForSelector('#compare-status:not(.partial)');
+    assert.match(await page.innerText('#compare-status'), /^Done/);
+    // One clock: each row's drawn work spans a width proportional to its wall time.
+    const rows = await page.locator('.compare-row').evaluateAll((elements) => elements.map((row) => {
+      const rects = [...row.querySelectorAll('rect.slice')].map((rect) => rect.getBoundingClientRect());
+      return {
+        wall: Number(row.dataset.wallMs),
+        left: Math.min(...rects.map((r) => r.left)),
+        right: Math.max(...rects.map((r) => r.right)),
+      };
+    }));
+    assert.equal(rows.length, 4);
+    const origin = Math.min(...rows.map((row) => row.left));
+    const pixelsPerMs = rows.map((row) => (row.right - origin) / row.wall);
+    const spreadRatio = Math.max(...pixelsPerMs) / Math.min(...pixelsPerMs);
+    assert.ok(spreadRatio < 1.06, `pixels per ms ${pixelsPerMs.map((p) => p.toFixed(3))}`);
+    const widest = rows.reduce((a, b) => (a.wall > b.wall ? a : b));
+    const twoWorkers = rows.at(-1);
+    assert.ok(twoWorkers.right - origin < (widest.right - origin) * 0.75, 'the 2-worker run is drawn visibly shorter');
+    // The table, the chart and the runs table.
+    assert.equal(await page.locator('#compare-table tbody tr').count(), 4);
+    assert.ok(await page.locator('#speedup-chart svg .fit').count() >= 1);
+    assert.ok(await page.locator('#speedup-chart svg .predicted').count() >= 1);
+    assert.ok(await page.locator('#runs-table tbody tr').count() >= 4);
+    await page.screenshot({ path: `${SHOTS}compare-view.png`, fullPage: true });
+    await page.addScriptTag({ path: AXE });
+    const results = await page.evaluate(() => window.axe.run(document.querySelector('#compare-view'), { resultTypes: ['violations'] }));
+    const serious = results.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact));
+    assert.deepEqual(serious.map((violation) => violation.id), []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('Stop ends the whole comparison, shown as partial; bad compare parameters name their field', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&view=compare&compare_workers=1,x&compare_repeat=0`);
+    const notices = await page.locator('.notice').evaluateAll((items) => items.map((item) => item.dataset.field));
+    assert.ok(notices.includes('compare_workers') && notices.includes('compare_repeat'), `${notices}`);
+    await waitForPool(page);
+    await page.click('#compare');
+    await page.waitForFunction(() => window.tasklabLastCompare, null, { timeout: 60_000 });
+    await page.click('#stop');
+    await page.waitForSelector('#compare-status.partial', { timeout: 30_000 });
+    assert.match(await page.innerText('#compare-status'), /Partial comparison: stopped after \d+ of \d+ runs/);
+    const report = JSON.parse(await page.evaluate(() => window.tasklabLastCompare));
+    assert.equal(report.partial, true);
+    assert.equal(await page.isEnabled('#compare'), true, 'Compare works again');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

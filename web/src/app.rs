@@ -11,7 +11,9 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::compare_runner;
 use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::panels::compare::CompareView;
 use crate::panels::controls::Controls;
 use crate::panels::editor::ScenarioEditor;
 use crate::panels::files::{import_file, ScenarioFiles};
@@ -22,6 +24,7 @@ use crate::panels::predict::{MeasuredRun, PredictView};
 use crate::panels::results::Results;
 use crate::runner;
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
+use tasklab_core::settings::View;
 
 /// The first state: the address's query string, this machine's cores, and whether the page may have workers.
 fn initial_state() -> AppState {
@@ -101,7 +104,9 @@ pub fn app() -> Html {
         let state = state.clone();
         let dispatch = dispatch.clone();
         use_effect_with(state.should_autorun(), move |ready| {
-            if *ready {
+            if *ready && state.settings.view == View::Compare {
+                compare_runner::start(&state, dispatch);
+            } else if *ready {
                 runner::start(&state, dispatch);
             }
         });
@@ -114,11 +119,27 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |()| runner::start(&state, dispatch.clone()))
     };
+    let on_compare = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| {
+            if state.settings.view != View::Compare {
+                dispatch.emit(Action::SetView(View::Compare));
+            }
+            compare_runner::start(&state, dispatch.clone());
+        })
+    };
+    let on_view = |view: View| dispatch.reform(move |_: MouseEvent| Action::SetView(view));
     let on_stop = {
         let active = state.active.clone();
+        let comparison = state.comparison.clone();
         Callback::from(move |()| {
             if let Some(active) = &active {
                 active.progress.request_stop();
+            }
+            // Stop ends the whole comparison, also between two of its runs.
+            if let Some(comparison) = &comparison {
+                comparison.plan.stop.set(true);
             }
         })
     };
@@ -164,7 +185,20 @@ pub fn app() -> Html {
                       running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
                       copy_status={state.copy_status.clone().map(AttrValue::from)}
                       share_url={format!("{}?{}", browser::page_base_url(), settings.to_query(false))}
-                      dispatch={dispatch.clone()} on_run={on_run} on_stop={on_stop} on_copy={on_copy} />
+                      dispatch={dispatch.clone()} on_run={on_run} on_stop={on_stop} on_copy={on_copy}
+                      on_compare={on_compare.clone()} compare_blocker={state.compare_blocker().map(AttrValue::from)} />
+
+            <nav class="views" aria-label="Views">
+                <button id="view-main" class="small" aria-pressed={(settings.view == View::Main).to_string()}
+                        onclick={on_view(View::Main)}>{"One run + Predict"}</button>
+                <button id="view-compare" class="small" aria-pressed={(settings.view == View::Compare).to_string()}
+                        onclick={on_view(View::Compare)}>{"Compare all modes"}</button>
+            </nav>
+
+            if settings.view == View::Compare {
+                <CompareView comparison={state.comparison.clone()} history={Rc::clone(&state.history)}
+                             on_error={on_error.clone()} />
+            }
 
             <section class="scenario-tools">
                 <Gallery current={settings.custom.is_none().then_some(settings.preset)}

@@ -135,7 +135,8 @@ pub fn longest_long_task_between(from_ms: f64, to_ms: f64) -> f64 {
     })
 }
 
-/// Publishes the last run's JSON report as `window.tasklabLastRun` (a string), for scripts and tests.
+/// Publishes the last run's JSON report as `window.tasklabLastRun` (a string), for scripts and tests, and keeps it
+/// for the script API's `tasklab.lastRun()` (the same report as an object).
 pub fn publish_last_run(json: &str) {
     if let Some(window) = web_sys::window() {
         let _ = Reflect::set(
@@ -144,6 +145,31 @@ pub fn publish_last_run(json: &str) {
             &JsValue::from_str(json),
         );
     }
+    // The string was written by serde_json, so it parses; were it not JSON, lastRun() would keep the last report.
+    let _ = tasklab_engine::script::set_last_run_json(json);
+}
+
+/// Publishes the comparison's JSON report as `window.tasklabLastCompare` (a string), for scripts and tests, and
+/// keeps it for the script API's `tasklab.lastCompare()` (the same report as an object). Call it with the whole
+/// report (`{"runs": [...], "fit": {...}, "predicted": [...]}`) each time a comparison ends, partial or not.
+pub fn publish_last_compare(json: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = Reflect::set(
+            &window,
+            &JsValue::from_str("tasklabLastCompare"),
+            &JsValue::from_str(json),
+        );
+    }
+    // As in `publish_last_run`: serde_json's text parses; otherwise lastCompare() keeps the last report.
+    let _ = tasklab_engine::script::set_last_compare_json(json);
+}
+
+/// The last comparison's JSON report, if one was published.
+pub fn last_compare_json() -> Option<String> {
+    let window = web_sys::window()?;
+    Reflect::get(&window, &JsValue::from_str("tasklabLastCompare"))
+        .ok()?
+        .as_string()
 }
 
 /// Copies text to the clipboard.
@@ -381,4 +407,45 @@ pub fn dropped_file(event: &web_sys::DragEvent) -> Option<web_sys::File> {
         .data_transfer()
         .and_then(|transfer| transfer.files())
         .and_then(|files| files.get(0))
+}
+
+/// `performance.timeOrigin`: added to a page timestamp (`event.timeStamp`, an entry's `startTime`) it gives the
+/// shared clock (the engine's `WebClock`).
+pub fn time_origin_ms() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.time_origin())
+}
+
+/// Observes the Event Timing API (`type: "event"`, events of at least `threshold_ms`, no earlier entries), calling
+/// `callback` with each list of entries. None where the browser lacks the API or refuses the options.
+pub fn observe_event_timing(
+    callback: &js_sys::Function,
+    threshold_ms: f64,
+) -> Option<web_sys::PerformanceObserver> {
+    let global = js_sys::global();
+    let constructor = Reflect::get(&global, &JsValue::from_str("PerformanceObserver")).ok()?;
+    let supported: Array = Reflect::get(&constructor, &JsValue::from_str("supportedEntryTypes"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !supported.includes(&JsValue::from_str("event"), 0) {
+        return None;
+    }
+    let observer = web_sys::PerformanceObserver::new(callback).ok()?;
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("type", JsValue::from_str("event")),
+        ("durationThreshold", JsValue::from_f64(threshold_ms)),
+        ("buffered", JsValue::FALSE),
+    ] {
+        Reflect::set(&options, &JsValue::from_str(name), &value).ok()?;
+    }
+    // Called through Reflect, so that a browser refusing the options throws into a Result, not through Rust.
+    let observe: js_sys::Function = Reflect::get(&observer, &JsValue::from_str("observe"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    observe.call1(&observer, &options).ok()?;
+    Some(observer)
 }

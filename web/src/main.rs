@@ -2,7 +2,7 @@
 //! thread and as multiprocessing on Web Workers, and draws what happened.
 //!
 //! Module layers (each imports only from the layers below it; `tests/e2e/structure.test.mjs` checks there is no
-//! cycle): `app` (wiring) → `panels::*` and `runner` (effects) → `state` (pure reducer) → `run`, `error`;
+//! cycle): `app` (wiring) → `panels::*`, `runner` and `compare_runner` (effects) → `state` (pure reducer) → `compare`, `run`, `error`;
 //! `widgets`, `explain` and `browser` are leaves for everyone.
 
 //!
@@ -14,10 +14,14 @@
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+mod compare;
+#[cfg(target_arch = "wasm32")]
+mod compare_runner;
 #[cfg(target_arch = "wasm32")]
 mod diagnostics;
 mod error;
 mod explain;
+mod latency;
 #[cfg(target_arch = "wasm32")]
 mod panels;
 mod run;
@@ -28,5 +32,10 @@ mod widgets;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    yew::Renderer::<app::App>::new().render();
+    {
+        // `window.tasklab`, the script API for course pages and notebooks (engine `script.rs`); the runner and the
+        // comparison feed its lastRun()/lastCompare() through `browser::publish_last_run`/`publish_last_compare`.
+        tasklab_engine::script::install_on_page();
+        yew::Renderer::<app::App>::new().render();
+    }
 }

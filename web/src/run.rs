@@ -58,6 +58,9 @@ pub struct ActiveRun {
     pub names: Vec<String>,
     /// Colours of the run's tasks.
     pub colours: Vec<String>,
+    /// How long each keystroke typed in the reply box during the run waited to be drawn, ms, in the order they
+    /// were measured (filled by the page's keystroke meter, `latency.rs`).
+    pub latencies: RefCell<Vec<f64>>,
 }
 
 impl ActiveRun {
@@ -73,6 +76,7 @@ impl ActiveRun {
                 .map(|task| task.name.clone())
                 .collect(),
             colours: scenario.colours(),
+            latencies: RefCell::new(Vec::new()),
         }
     }
 }

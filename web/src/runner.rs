@@ -17,6 +17,7 @@ use tasklab_engine::Clock;
 use yew::Callback;
 
 use crate::browser;
+use crate::latency;
 use crate::run::{ActiveRun, FinishedRun, FrameMeter};
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
 
@@ -100,7 +101,7 @@ pub fn start(state: &AppState, dispatch: Callback<Action>) {
 
 /// Runs the settings' scenario as their plan says and returns the finished run, counting animation frames
 /// meanwhile.
-async fn run(
+pub(crate) async fn run(
     settings: Settings,
     costs: UnitCosts,
     pool_ready: bool,
@@ -116,6 +117,8 @@ async fn run(
     let clock = WebClock;
     let start_ms = clock.now_ms();
     *active.meter.borrow_mut() = FrameMeter::started_at(start_ms);
+    // Keystrokes typed in the reply box from now until the executor returns belong to this run.
+    latency::begin_run(&active, start_ms);
 
     let frame_loop_run = Rc::clone(&active);
     wasm_bindgen_futures::spawn_local(async move {
@@ -135,6 +138,7 @@ async fn run(
     let record = run_plan(&plan, &scenario, &host, Arc::clone(&active.progress)).await;
     let end_ms = clock.now_ms();
     active.finished.set(true);
+    latency::close_run(end_ms);
     active.meter.borrow_mut().close_at(end_ms);
     // Long-task entries arrive after the task: give the observer a turn before reading them.
     browser::next_animation_frame_within(FRAME_WAIT_LIMIT_MS).await;
@@ -152,6 +156,7 @@ async fn run(
         plan.model_of_run(&scenario, &record).ok()
     };
     let meter = *active.meter.borrow();
+    let input_latency_ms = latency::end_run(&plan).await;
     let checksums_agree = !record.stopped && record.checksums == reference;
     let speedup = one_cpu_wall_ms
         .filter(|_| !record.stopped && record.wall_ms > 0.0)
@@ -191,6 +196,7 @@ async fn run(
         frames: meter.frames,
         longest_frame_gap_ms: meter.longest_gap_ms,
         longest_main_task_ms: record.longest_main_stretch_ms.max(longest_long_task),
+        input_latency_ms,
         speedup_vs_one_worker: speedup,
         model_makespan_ms: model.as_ref().map(|model| model.makespan_ms),
         model: model.as_ref().map(|model| model.description.clone()),

@@ -12,11 +12,12 @@ use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{
-    parse_query, Mode, Notice, Placement, Settings, MAX_SLICE_MS, MIN_SLICE_MS,
+    parse_query, Mode, Notice, Placement, Settings, View, MAX_SLICE_MS, MIN_SLICE_MS,
 };
 use tasklab_engine::plan::ExecutorPlan;
 use yew::Reducible;
 
+use crate::compare::{ComparePlan, Comparison, RunRow};
 use crate::error::PageError;
 use crate::run::{ActiveRun, FinishedRun};
 
@@ -91,6 +92,10 @@ pub struct AppState {
     pub active: Option<Rc<ActiveRun>>,
     /// The last finished run.
     pub last: Option<Rc<FinishedRun>>,
+    /// The comparison under way or last made.
+    pub comparison: Option<Rc<Comparison>>,
+    /// Every run of this tab, oldest first (the runs table).
+    pub history: Rc<Vec<RunRow>>,
     /// The last one-CPU run of each scenario, keyed by [`scenario_key`].
     pub one_cpu_runs: Rc<HashMap<String, OneCpuRun>>,
     /// `run=1`: run as soon as the chosen mode can.
@@ -125,6 +130,14 @@ pub enum Action {
     RunStarted(Rc<ActiveRun>),
     /// The run ended.
     RunFinished(Box<FinishedRun>),
+    /// The view changed (main or compare).
+    SetView(View),
+    /// A comparison began.
+    CompareStarted(Rc<ComparePlan>),
+    /// A run of a comparison ended: the index of its configuration, and the run.
+    CompareRunFinished(usize, Box<FinishedRun>),
+    /// The comparison ended (all its runs made, or stopped).
+    CompareEnded,
     /// Copy link worked, or not.
     Copied(Result<(), PageError>),
     /// Something the person asked for failed (a download, reading a file…): say so.
@@ -176,6 +189,8 @@ impl AppState {
             pool,
             active: None,
             last: None,
+            comparison: None,
+            history: Rc::default(),
             one_cpu_runs: Rc::default(),
             copy_status: None,
             undo: Rc::default(),
@@ -273,7 +288,7 @@ impl AppState {
 
     /// Whether a run is in progress.
     pub fn is_running(&self) -> bool {
-        self.active.is_some()
+        self.active.is_some() || self.comparison.as_ref().is_some_and(|c| !c.ended)
     }
 
     /// Why Run cannot start now, if it cannot.
@@ -293,57 +308,28 @@ impl AppState {
 
     /// Whether `run=1` should start a run now.
     pub fn should_autorun(&self) -> bool {
-        self.autorun_pending && self.run_blocker().is_none()
+        let blocker = if self.settings.view == View::Compare {
+            self.compare_blocker()
+        } else {
+            self.run_blocker()
+        };
+        self.autorun_pending && blocker.is_none()
     }
 
-    fn import(&mut self, file: ScenarioFile) {
-        self.remember_for_undo();
-        if let Some(query) = &file.settings_query {
-            let parsed = parse_query(query, self.max_workers);
-            let imported = parsed.settings;
-            self.settings.mode = imported.mode;
-            self.settings.workers = imported.workers;
-            self.settings.placement = imported.placement;
-            self.settings.slice_ms = imported.slice_ms;
-            self.settings.predict = imported.predict;
-            self.settings.preset = imported.preset;
-            // The file's own scenario replaces whatever its settings say about `s`.
-            self.notices.extend(
-                parsed
-                    .notices
-                    .into_iter()
-                    .filter(|notice| notice.field != "s"),
-            );
-            self.settle_mode("the file");
+    /// Why a comparison cannot start now, if it cannot: a run in progress, a bad scenario, or workers still
+    /// starting (a comparison without its multiprocessing rows would not be one; with no workers at all it runs
+    /// without them and says so).
+    pub fn compare_blocker(&self) -> Option<&'static str> {
+        if self.is_running() {
+            return Some("a run is in progress");
         }
-        self.settings.custom = Some(file.scenario);
-        self.push_history = true;
+        if self.scenario_problem().is_some() {
+            return Some("the scenario is not valid");
+        }
+        (self.pool == PoolStatus::Starting).then_some("the workers are still starting")
     }
 
-    fn load_from_url(&mut self, query: &str) {
-        let parsed = parse_query(query, self.max_workers);
-        let damaged_scenario = parsed.notices.iter().any(|notice| notice.field == "s");
-        let mut settings = parsed.settings;
-        if damaged_scenario {
-            // Keep what the user was working on rather than silently swapping in the preset.
-            settings.custom = self.settings.custom.clone();
-            settings.preset = self.settings.preset;
-        }
-        if settings.custom != self.settings.custom || settings.preset != self.settings.preset {
-            self.remember_for_undo();
-        }
-        self.notices = parsed.notices;
-        if damaged_scenario {
-            self.notices.push(Notice {
-                field: "s".into(),
-                message: "kept the scenario you had instead".into(),
-            });
-        }
-        self.settings = settings;
-        self.settle_mode("the address");
-    }
-
-    fn finish_run(&mut self, finished: FinishedRun) {
+    fn finish_run(&mut self, finished: Rc<FinishedRun>) {
         let plan = ExecutorPlan::from_settings(&finished.settings);
         if plan.uses_one_cpu() && !finished.record.stopped {
             Rc::make_mut(&mut self.one_cpu_runs).insert(
@@ -355,8 +341,13 @@ impl AppState {
                 },
             );
         }
+        let one_cpu = self
+            .one_cpu_runs
+            .get(&scenario_key(&finished.settings))
+            .map(|run| run.wall_ms);
+        Rc::make_mut(&mut self.history).push(RunRow::of(&finished, one_cpu));
         self.active = None;
-        self.last = Some(Rc::new(finished));
+        self.last = Some(finished);
     }
 }
 
@@ -375,6 +366,8 @@ impl Reducible for AppState {
             Action::PoolStarted(_)
                 | Action::RunStarted(_)
                 | Action::RunFinished(_)
+                | Action::CompareRunFinished(..)
+                | Action::CompareEnded
                 | Action::Copied(_)
                 | Action::Failed(_)
                 | Action::DismissNotices
@@ -438,7 +431,25 @@ impl Reducible for AppState {
                 next.autorun_pending = false;
                 next.copy_status = None;
             }
-            Action::RunFinished(finished) => next.finish_run(*finished),
+            Action::RunFinished(finished) => next.finish_run(Rc::new(*finished)),
+            Action::SetView(view) => next.settings.view = view,
+            Action::CompareStarted(plan) => {
+                next.comparison = Some(Rc::new(Comparison::new(plan)));
+            }
+            Action::CompareRunFinished(config, finished) => {
+                let finished = Rc::new(*finished);
+                if let Some(comparison) = &mut next.comparison {
+                    Rc::make_mut(comparison)
+                        .runs
+                        .push((config, Rc::clone(&finished)));
+                }
+                next.finish_run(finished);
+            }
+            Action::CompareEnded => {
+                if let Some(comparison) = &mut next.comparison {
+                    Rc::make_mut(comparison).ended = true;
+                }
+            }
             Action::Copied(Ok(())) => next.copy_status = Some("Link copied.".to_owned()),
             Action::Copied(Err(error)) => {
                 next.copy_status = Some("Not copied: see the notice above.".to_owned());
@@ -457,5 +468,6 @@ impl Reducible for AppState {
     }
 }
 
+mod links;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 //! simulator. Everything compiles and is tested natively, and compiles unchanged to wasm32.
 
 pub mod codec;
+pub mod compare;
 pub mod export;
 pub mod policy;
 pub mod predict;

@@ -116,6 +116,47 @@ fn pinned_id() -> String {
     Placement::Pinned.id().to_owned()
 }
 
+/// How long the keystrokes typed during a run waited to be drawn: how many there were, their 95th percentile and
+/// the worst one, in milliseconds (all zero when nothing was typed). Each latency runs from the key event's
+/// timestamp to the frame that painted it, as the page measures it.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct InputLatency {
+    /// Keystrokes measured.
+    pub count: u32,
+    /// The 95th percentile by the nearest-rank method (see [`InputLatency::from_latencies`]), ms.
+    pub p95: f64,
+    /// The longest wait, ms.
+    pub worst: f64,
+}
+
+impl InputLatency {
+    /// The figures of `latencies_ms` (one per keystroke, in any order). Values that are not finite are left out,
+    /// negative ones count as 0.
+    ///
+    /// The p95 is the **nearest-rank** percentile: with the *n* values sorted, the ⌈0.95·*n*⌉-th smallest, i.e. the
+    /// smallest value that at least 95 % of the keystrokes do not exceed. It is always one of the measured values
+    /// (never interpolated), so with fewer than 20 keystrokes it is the worst one.
+    pub fn from_latencies(latencies_ms: &[f64]) -> Self {
+        let mut sorted: Vec<f64> = latencies_ms
+            .iter()
+            .filter(|ms| ms.is_finite())
+            .map(|ms| ms.max(0.0))
+            .collect();
+        if sorted.is_empty() {
+            return Self::default();
+        }
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        // ⌈95·n/100⌉ in integers (0.95 has no exact binary form), at least 1.
+        let rank = (95 * n).div_ceil(100).max(1);
+        Self {
+            count: u32::try_from(n).unwrap_or(u32::MAX),
+            p95: sorted[rank - 1],
+            worst: sorted[n - 1],
+        }
+    }
+}
+
 /// The JSON report of a run, as exported and published on `window.tasklabLastRun`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -158,6 +199,10 @@ pub struct RunReport {
     pub longest_frame_gap_ms: f64,
     /// Longest main-thread task seen during the run.
     pub longest_main_task_ms: f64,
+    /// Keystrokes typed in the page's reply box during the run: how long they waited to be drawn (zeros when
+    /// nothing was typed; reports written before it read as zeros too).
+    #[serde(default)]
+    pub input_latency_ms: InputLatency,
     /// Speed-up against the last single-worker run of the same scenario, if any.
     pub speedup_vs_one_worker: Option<f64>,
     /// The makespan the model of this very run predicts (see `model`), ms; none for a stopped run.
@@ -170,4 +215,88 @@ pub struct RunReport {
     /// Whether the page was hidden (a background tab) at the start or the end of the run: browsers throttle such
     /// tabs, so its times are not comparable with others.
     pub page_was_hidden: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_keystrokes_give_zeros() {
+        assert_eq!(InputLatency::from_latencies(&[]), InputLatency::default());
+        assert_eq!(
+            InputLatency::from_latencies(&[f64::NAN, f64::INFINITY]),
+            InputLatency {
+                count: 0,
+                p95: 0.0,
+                worst: 0.0
+            }
+        );
+    }
+
+    #[test]
+    fn the_p95_is_the_nearest_rank_value() {
+        // 1..=20: rank ⌈0.95·20⌉ = 19.
+        let twenty: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+        let latency = InputLatency::from_latencies(&twenty);
+        assert_eq!(latency.count, 20);
+        assert_eq!(latency.p95, 19.0);
+        assert_eq!(latency.worst, 20.0);
+        // 1..=100: rank 95; 1..=101: rank ⌈95.95⌉ = 96.
+        let hundred: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(InputLatency::from_latencies(&hundred).p95, 95.0);
+        let hundred_one: Vec<f64> = (1..=101).map(f64::from).collect();
+        assert_eq!(InputLatency::from_latencies(&hundred_one).p95, 96.0);
+        // Under 20 keystrokes the p95 is the worst one.
+        let few = InputLatency::from_latencies(&[16.0, 690.0, 17.5]);
+        assert_eq!((few.count, few.p95, few.worst), (3, 690.0, 690.0));
+        let one = InputLatency::from_latencies(&[12.0]);
+        assert_eq!((one.count, one.p95, one.worst), (1, 12.0, 12.0));
+    }
+
+    #[test]
+    fn odd_values_are_left_out_or_clamped() {
+        let latency = InputLatency::from_latencies(&[f64::NAN, -3.0, 8.0]);
+        assert_eq!((latency.count, latency.p95, latency.worst), (2, 8.0, 8.0));
+    }
+
+    #[test]
+    fn input_latency_is_serialized_as_the_report_says() {
+        let latency = InputLatency {
+            count: 12,
+            p95: 17.0,
+            worst: 24.5,
+        };
+        assert_eq!(
+            serde_json::to_string(&latency).expect("serializes"),
+            r#"{"count":12,"p95":17.0,"worst":24.5}"#
+        );
+        let zeros: serde_json::Value =
+            serde_json::to_value(InputLatency::default()).expect("serializes");
+        assert_eq!(
+            zeros,
+            serde_json::json!({"count": 0, "p95": 0.0, "worst": 0.0})
+        );
+    }
+
+    #[test]
+    fn reports_without_input_latency_read_as_zeros() {
+        let mut report = serde_json::json!({
+            "preset": "cpu-batch", "mode": "multitasking", "policy": "rr", "workers": 1, "slice_ms": 5,
+            "wall_ms": 700.0, "stopped": false, "checksums_agree": true, "tasks": [], "slices": [],
+            "lanes_used": 1, "busy_per_lane": [1.0], "frames": 40, "longest_frame_gap_ms": 20.0,
+            "longest_main_task_ms": 9.0, "speedup_vs_one_worker": null, "model_makespan_ms": null,
+            "model": null, "ended_at_epoch_ms": 0.0, "page_was_hidden": false
+        });
+        let old: RunReport = serde_json::from_value(report.clone()).expect("an old report reads");
+        assert_eq!(old.input_latency_ms, InputLatency::default());
+        report["input_latency_ms"] = serde_json::json!({"count": 3, "p95": 690.0, "worst": 690.0});
+        let new: RunReport = serde_json::from_value(report).expect("a new report reads");
+        assert_eq!(new.input_latency_ms.count, 3);
+        let written = serde_json::to_value(&new).expect("serializes");
+        assert_eq!(
+            written["input_latency_ms"],
+            serde_json::json!({"count": 3, "p95": 690.0, "worst": 690.0})
+        );
+    }
 }

@@ -107,6 +107,36 @@ impl Placement {
     }
 }
 
+/// Which view the page opens on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum View {
+    /// One run at a time, with Predict.
+    #[default]
+    Main,
+    /// Every mode run one after another and shown side by side on one clock.
+    Compare,
+}
+
+impl View {
+    /// Stable identifier used in URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Main => "main",
+            Self::Compare => "compare",
+        }
+    }
+
+    /// Parses [`View::id`].
+    pub fn from_id(id: &str) -> Option<Self> {
+        [Self::Main, Self::Compare]
+            .into_iter()
+            .find(|view| view.id() == id)
+    }
+}
+
+/// Runs per configuration of a comparison unless the link says otherwise.
+pub const DEFAULT_COMPARE_REPEAT: u32 = 3;
+
 /// Everything a link carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -126,6 +156,12 @@ pub struct Settings {
     pub run_on_load: bool,
     /// What the Predict view simulates.
     pub predict: PredictSettings,
+    /// The view the page shows.
+    pub view: View,
+    /// Compare: the worker counts to measure (none = [`crate::compare::default_worker_counts`]).
+    pub compare_workers: Option<Vec<u32>>,
+    /// Compare: runs of each configuration (the table shows their median and spread).
+    pub compare_repeat: u32,
 }
 
 impl Settings {
@@ -140,6 +176,9 @@ impl Settings {
             slice_ms: DEFAULT_SLICE_MS,
             run_on_load: false,
             predict: PredictSettings::default(),
+            view: View::Main,
+            compare_workers: None,
+            compare_repeat: DEFAULT_COMPARE_REPEAT,
         }
     }
 
@@ -203,6 +242,16 @@ impl Settings {
             query.append_pair("ties", "ostep");
         } else if predict.arrival_before_preempted != defaults.arrival_before_preempted {
             query.append_pair("ties", ties_id(predict.arrival_before_preempted));
+        }
+        if self.view != View::Main {
+            query.append_pair("view", self.view.id());
+        }
+        if let Some(workers) = &self.compare_workers {
+            let list: Vec<String> = workers.iter().map(u32::to_string).collect();
+            query.append_pair("compare_workers", &list.join(","));
+        }
+        if self.compare_repeat != DEFAULT_COMPARE_REPEAT {
+            query.append_pair("compare_repeat", &self.compare_repeat.to_string());
         }
         if include_run {
             query.append_pair("run", "1");
@@ -521,6 +570,36 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
                     notice("s", String::new());
                 }
             },
+            "view" => match View::from_id(&value) {
+                Some(view) => settings.view = view,
+                None => notice(
+                    "view",
+                    format!("{} is not main or compare; the main view", quoted(&value)),
+                ),
+            },
+            // Workers beyond the cores are allowed here, up to twice as many, to show they do not help.
+            "compare_workers" => {
+                match crate::compare::parse_worker_counts(&value, max_workers.saturating_mul(2)) {
+                    Ok(workers) => settings.compare_workers = Some(workers),
+                    Err(problem) => notice(
+                        "compare_workers",
+                        format!("{problem}; the default worker counts"),
+                    ),
+                }
+            }
+            "compare_repeat" => {
+                match parse_in_range(&value, 1, crate::compare::MAX_COMPARE_REPEAT) {
+                    Some(repeat) => settings.compare_repeat = repeat,
+                    None => notice(
+                        "compare_repeat",
+                        format!(
+                            "{} is not a whole number from 1 to {}; {DEFAULT_COMPARE_REPEAT} runs each",
+                            quoted(&value),
+                            crate::compare::MAX_COMPARE_REPEAT
+                        ),
+                    ),
+                }
+            }
             "run" => match value.as_ref() {
                 "1" | "true" => settings.run_on_load = true,
                 "0" | "false" => settings.run_on_load = false,
@@ -579,6 +658,9 @@ mod tests {
                     quantum: 7,
                     ..PredictSettings::default()
                 },
+                view: View::Main,
+                compare_workers: None,
+                compare_repeat: DEFAULT_COMPARE_REPEAT,
             }
         );
     }
@@ -699,6 +781,9 @@ mod tests {
                             }),
                             working_set: 40,
                         },
+                        view: View::Compare,
+                        compare_workers: Some(vec![1, 3, 8]),
+                        compare_repeat: 2,
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);
                     assert!(parsed.notices.is_empty());
@@ -725,6 +810,12 @@ mod tests {
             ("cache=100:5:0", "cache"),
             ("cache=100:5:2:1", "cache"),
             ("wset=big", "wset"),
+            ("view=graph", "view"),
+            ("compare_workers=1,x", "compare_workers"),
+            ("compare_workers=0", "compare_workers"),
+            ("compare_workers=9", "compare_workers"),
+            ("compare_repeat=0", "compare_repeat"),
+            ("compare_repeat=11", "compare_repeat"),
             ("slice=0", "slice"),
             ("slice=51", "slice"),
             ("slice=4.5", "slice"),

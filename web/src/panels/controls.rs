@@ -1,5 +1,6 @@
 //! The Controls panel: scenario, mode, policy and quantum, workers and how their work is placed, time slice, Run
-//! and Stop, and the links that share the settings. The policy governs real runs and the Predict view alike.
+//! and Stop, the reply box (type while the tasks run, see how long each key waits), and the links that share the
+//! settings. The policy governs real runs and the Predict view alike.
 
 use tasklab_core::policy::{mlfq_levels, CustomLevels, PolicyKind, MLFQ_BOOST_QUANTA};
 use tasklab_core::predict::{PredictSettings, MAX_QUANTUM};
@@ -10,6 +11,7 @@ use tasklab_engine::plan::ExecutorPlan;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::latency::{live_line, KeystrokeMeter, TypingView, NOTICEABLE_MS};
 use crate::panels::fields::DraftField;
 use crate::state::{Action, Availability, PoolStatus};
 
@@ -36,6 +38,10 @@ pub struct ControlsProps {
     pub on_run: Callback<()>,
     /// Stops the run.
     pub on_stop: Callback<()>,
+    /// Starts a comparison of every mode (and shows the Compare view).
+    pub on_compare: Callback<()>,
+    /// Why Compare cannot start now, if it cannot.
+    pub compare_blocker: Option<AttrValue>,
     /// Copies a link; `true` for the link that runs on open.
     pub on_copy: Callback<bool>,
 }
@@ -64,6 +70,39 @@ fn pool_note(pool: &PoolStatus) -> Option<String> {
                 runnable.join("; ")
             )),
         })
+}
+
+/// "Reply to a text while the tasks run": a box to type in during a run, with how long the last keystroke and the
+/// run's keystrokes waited to be drawn, and after a run what that says (measured by [`KeystrokeMeter`]).
+#[function_component(ReplyBox)]
+fn reply_box() -> Html {
+    let reply = use_node_ref();
+    let view = use_state(TypingView::default);
+    {
+        let reply = reply.clone();
+        let view = view.clone();
+        use_effect_with((), move |_| {
+            let meter = reply.cast::<web_sys::Element>().map(|element| {
+                KeystrokeMeter::attach(element.into(), Callback::from(move |seen| view.set(seen)))
+            });
+            move || drop(meter)
+        });
+    }
+    // A finished run whose keys waited long enough to notice.
+    let slow = view
+        .run
+        .is_some_and(|(running, latency)| !running && latency.p95 > NOTICEABLE_MS);
+    html! {
+        <div class="reply">
+            <label for="reply">{"Reply to a text while the tasks run"}</label>
+            <textarea id="reply" ref={reply} rows="2" spellcheck="false" aria-describedby="reply-latency"
+                      placeholder="On my way, see you in 5 minutes!" />
+            <p id="reply-latency" class="reply-latency">{live_line(&view)}</p>
+            <p id="reply-story" class={classes!("reply-story", slow.then_some("slow"))} role="status">
+                {view.story.clone().unwrap_or_default()}
+            </p>
+        </div>
+    }
 }
 
 /// The Controls panel.
@@ -255,15 +294,20 @@ pub fn controls(props: &ControlsProps) -> Html {
                 </label>
             </div>
 
-            <div class="actions">
-                <button id="run" class="primary" onclick={on_run} disabled={props.run_blocker.is_some()}
-                        title={props.run_blocker.clone()}>{"Run"}</button>
-                <button id="stop" onclick={on_stop} disabled={!props.running}>{"Stop"}</button>
-                <button id="copy-link" onclick={copy(false)}>{"Copy link"}</button>
-                <button id="copy-run-link" onclick={copy(true)}>{"Copy link that runs on open"}</button>
-                if let Some(status) = &props.copy_status {
-                    <span class="copy-status" role="status">{status.clone()}</span>
-                }
+            <div class="run-row">
+                <div class="actions">
+                    <button id="run" class="primary" onclick={on_run} disabled={props.run_blocker.is_some()}
+                            title={props.run_blocker.clone()}>{"Run"}</button>
+                    <button id="compare" onclick={props.on_compare.reform(|_: MouseEvent| ())}
+                            disabled={props.compare_blocker.is_some()} title={props.compare_blocker.clone().unwrap_or_else(|| AttrValue::from("Run every mode one after another and show them on one clock"))}>{"Compare all modes"}</button>
+                    <button id="stop" onclick={on_stop} disabled={!props.running}>{"Stop"}</button>
+                    <button id="copy-link" onclick={copy(false)}>{"Copy link"}</button>
+                    <button id="copy-run-link" onclick={copy(true)}>{"Copy link that runs on open"}</button>
+                    if let Some(status) = &props.copy_status {
+                        <span class="copy-status" role="status">{status.clone()}</span>
+                    }
+                </div>
+                <ReplyBox />
             </div>
             <input id="share-url" class="share-url" readonly=true value={props.share_url.clone()} aria-label="Link to these settings" />
         </section>

@@ -13,7 +13,7 @@ use crate::browser;
 use crate::error::PageError;
 
 /// Reads `name="123"` from an SVG's opening `<svg` tag.
-fn svg_dimension(svg: &str, name: &str) -> u32 {
+pub(crate) fn svg_dimension(svg: &str, name: &str) -> u32 {
     let header = svg
         .find("<svg")
         .and_then(|start| svg[start..].split('>').next())

@@ -2,6 +2,7 @@
 //! does through callbacks (most take the state's `Callback<Action>`); they import the state's types, the leaf
 //! `widgets` and `browser`, never `app`.
 
+pub mod compare;
 pub mod controls;
 pub mod editor;
 pub mod exports;

@@ -1,6 +1,6 @@
 //! The Results panel: the last finished run — wall time, speed-up against the scenario's last one-CPU run, busy
-//! share per lane, how multiprocessing placed the work (pinned, or chunks placed by work stealing), its timeline,
-//! each task's checksum against the reference, and its exports.
+//! share per lane, how long keys typed during it waited to be drawn, how multiprocessing placed the work (pinned,
+//! or chunks placed by work stealing), its timeline, each task's checksum against the reference, and its exports.
 
 use std::rc::Rc;
 
@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::error::PageError;
+use crate::latency::keys_text;
 use crate::panels::exports::ExportButtons;
 use crate::run::FinishedRun;
 use crate::state::{scenario_title, OneCpuRun};
@@ -132,6 +133,10 @@ pub fn results(props: &ResultsProps) -> Html {
                 <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
                 <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>
                 <dt>{"Busy per lane"}</dt><dd>{busy}</dd>
+                <dt>{"Keystrokes"}</dt>
+                <dd id="input-latency" title="Keys typed in the reply box during the run: how long each waited to be drawn">
+                    {keys_text(&report.input_latency_ms)}
+                </dd>
                 if let Some(placement) = plan.placement_summary(&run.record) {
                     <dt>{"Placement"}</dt>
                     <dd id="placement-summary" title={plan.placement_description().unwrap_or_default()}>{placement}</dd>

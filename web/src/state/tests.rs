@@ -57,6 +57,7 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
         frames: 0,
         longest_frame_gap_ms: 0.0,
         longest_main_task_ms: 0.0,
+        input_latency_ms: Default::default(),
         speedup_vs_one_worker: None,
         model_makespan_ms: None,
         model: None,
@@ -371,4 +372,87 @@ fn placement_comes_from_the_link_changes_with_its_control_and_goes_back_into_lin
     );
     assert_eq!(bogus.settings.placement, Placement::Pinned);
     assert_eq!(fields(&bogus), ["placement"]);
+}
+
+#[test]
+fn a_comparison_interleaves_its_rounds_and_measures_against_the_single_thread_run() {
+    let state = AppState::new(
+        "preset=cpu-batch&view=compare&compare_workers=1,2&compare_repeat=2",
+        2,
+        PoolStatus::Ready,
+    );
+    assert_eq!(state.settings.view, View::Compare);
+    let plan = Rc::new(crate::compare::ComparePlan::new(&state.settings, 2, None));
+    assert_eq!(plan.configs.len(), 4);
+    assert_eq!(plan.total_runs(), 8);
+    // Every configuration once, then again.
+    let order: Vec<usize> = (0..8)
+        .filter_map(|index| plan.run(index))
+        .map(|(config, _)| config)
+        .collect();
+    assert_eq!(order, [0, 1, 2, 3, 0, 1, 2, 3]);
+    let mut state = reduce(state, Action::CompareStarted(Rc::clone(&plan)));
+    assert!(
+        state.is_running(),
+        "a comparison counts as running between its runs"
+    );
+    // Single thread 1000 ms, multitasking 1040 ms, 1 worker 1010 ms, 2 workers 520 ms (±10 ms between rounds).
+    let walls = [1000.0, 1040.0, 1010.0, 520.0];
+    for index in 0..8 {
+        let (config, settings) = plan.run(index).expect("a run");
+        let wall = walls[config] + if index < 4 { -10.0 } else { 10.0 };
+        state = reduce(
+            state,
+            Action::CompareRunFinished(config, Box::new(finished(&settings, wall, wall, false))),
+        );
+    }
+    state = reduce(state, Action::CompareEnded);
+    assert!(!state.is_running());
+    assert_eq!(state.history.len(), 8, "every run is in the runs table");
+    let comparison = state.comparison.clone().expect("a comparison");
+    assert!(!comparison.is_partial());
+    let rows = comparison.rows();
+    assert_eq!(rows.len(), 4);
+    let two = &rows[3];
+    assert_eq!(two.wall.median, 520.0);
+    assert_eq!((two.wall.min, two.wall.max), (510.0, 530.0));
+    let speedup = two.speedup_vs_single.expect("against single thread");
+    // Per run against the single-thread median (1000 ms): the median of 1000/510 and 1000/530.
+    assert!((speedup.median - (1000.0 / 510.0 + 1000.0 / 530.0) / 2.0).abs() < 1e-9);
+    assert!((speedup.max - 1000.0 / 510.0).abs() < 1e-9);
+    assert!((two.speedup_vs_one_worker.expect("against one worker") - 1010.0 / 520.0).abs() < 1e-9);
+    assert!((two.efficiency.expect("efficiency") - speedup.median / 2.0).abs() < 1e-9);
+    let fit = comparison.fit().expect("an Amdahl fit");
+    assert!(fit.serial_fraction < 0.05, "{}", fit.serial_fraction);
+    let report = serde_json::to_value(comparison.report(&[])).expect("serialises");
+    assert_eq!(report["runs"].as_array().map(Vec::len), Some(8));
+    assert!(report["fit"]["serial_fraction"].is_number());
+}
+
+#[test]
+fn a_stopped_run_ends_a_comparison_as_partial() {
+    let state = AppState::new(
+        "preset=cpu-batch&compare_workers=2&compare_repeat=1",
+        2,
+        PoolStatus::Ready,
+    );
+    let plan = Rc::new(crate::compare::ComparePlan::new(&state.settings, 2, None));
+    let state = reduce(state, Action::CompareStarted(Rc::clone(&plan)));
+    let (config, settings) = plan.run(0).expect("a run");
+    let state = reduce(
+        state,
+        Action::CompareRunFinished(config, Box::new(finished(&settings, 300.0, 300.0, true))),
+    );
+    let state = reduce(state, Action::CompareEnded);
+    let comparison = state.comparison.clone().expect("a comparison");
+    assert!(comparison.is_partial());
+    assert!(
+        comparison.rows().is_empty(),
+        "a stopped run is not measured"
+    );
+    assert!(
+        serde_json::to_value(comparison.report(&[])).expect("serialises")["partial"]
+            .as_bool()
+            .unwrap_or(false)
+    );
 }
