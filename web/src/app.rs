@@ -24,6 +24,7 @@ use crate::panels::predict::{MeasuredRun, PredictView};
 use crate::panels::results::Results;
 use crate::runner;
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
+use crate::widgets::LargeTextToggle;
 use tasklab_core::settings::View;
 
 /// The first state: the address's query string, this machine's cores, and whether the page may have workers.
@@ -71,7 +72,9 @@ pub fn app() -> Html {
             browser::observe_long_tasks();
             if pool == PoolStatus::Starting {
                 spawn_local(async move {
-                    let result = start_pool(max_workers)
+                    // Twice the cores, so a comparison can show that workers beyond the cores do not help
+                    // ("oversubscribed"); a run never uses more pool threads than its workers.
+                    let result = start_pool(max_workers.saturating_mul(2))
                         .await
                         .map_err(|error| error.to_string());
                     dispatch.emit(Action::PoolStarted(result));
@@ -177,6 +180,7 @@ pub fn app() -> Html {
             <header>
                 <h1>{"tasklab"}</h1>
                 <p class="tagline">{"Multitasking is one CPU switching quickly between tasks; multiprocessing is several CPUs running them at the same time. Run both for real in this page and compare."}</p>
+                <LargeTextToggle />
             </header>
 
             <Notices notices={state.notices.clone()} on_dismiss={dispatch.reform(|()| Action::DismissNotices)} />
@@ -217,6 +221,7 @@ pub fn app() -> Html {
 
             <Progress active={state.active.clone().map(RunIdentity)} last={state.last.clone()}
                       last_is_of_this_scenario={state.last_run_is_of_this_scenario()}
+                      last_progress={Rc::clone(&state.last_progress)}
                       names={scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()}
                       colours={scenario.colours()} />
 

@@ -42,6 +42,8 @@ pub struct SplitPrediction {
     pub owners: Vec<usize>,
     /// Whether phases were split (false when there were none to split, or more than [`MAX_FORKS`]).
     pub split: bool,
+    /// Each simulator task's bursts (so a timeline can place its I/O exactly).
+    pub bursts: Vec<Vec<Burst>>,
 }
 
 impl SplitPrediction {
@@ -295,6 +297,7 @@ pub fn simulate_split_with_working_set(
                 result,
                 owners,
                 split,
+                bursts: sim.tasks.iter().map(|task| task.bursts.clone()).collect(),
             });
         };
         for (owner, task_progress) in progress.iter_mut().enumerate() {

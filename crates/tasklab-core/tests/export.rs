@@ -74,6 +74,7 @@ fn timeline(fixture: &Fixture, time_unit: TimeUnit) -> Timeline {
         switches: fixture.switches.clone(),
         cold: vec![],
         migrations: vec![],
+        task_rows: vec![],
         length: 12.5,
     }
 }
@@ -162,6 +163,7 @@ fn trace_names_lanes_and_tasks_it_was_not_told_about() {
         switches: vec![],
         cold: vec![],
         migrations: vec![],
+        task_rows: vec![],
         length: f64::NAN,
     };
     let trace: Value = serde_json::from_str(&to_chrome_trace(&timeline)).expect("valid JSON");
@@ -380,6 +382,7 @@ fn svg_survives_hostile_and_odd_input() {
         switches: vec![],
         cold: vec![],
         migrations: vec![],
+        task_rows: vec![],
         length: -1.0,
     };
     let svg = to_svg(&timeline);
@@ -410,6 +413,7 @@ fn svg_axis_ticks_are_round() {
         switches: vec![],
         cold: vec![],
         migrations: vec![],
+        task_rows: vec![],
         length: 1234.0,
     };
     let svg = to_svg(&timeline);
@@ -427,6 +431,101 @@ fn svg_axis_ticks_are_round() {
         labels,
         ["0", "200", "400", "600", "800", "1000", "1200"],
         "ticks every 200"
+    );
+}
+
+/// A timeline of one task on one lane over `length`, in `unit`.
+fn one_span(length: f64, unit: TimeUnit) -> Timeline {
+    Timeline {
+        title: "span".into(),
+        unit,
+        lanes: vec!["CPU 1".into()],
+        tasks: vec![],
+        spans: vec![slice(0, 0, 0.0, length)],
+        switches: vec![],
+        cold: vec![],
+        migrations: vec![],
+        task_rows: vec![],
+        length,
+    }
+}
+
+/// The horizontal extent of an SVG text, estimated from its length × font size × 0.6 and its anchor.
+fn text_extent(text: &roxmltree::Node, default_font_size: f64) -> (f64, f64) {
+    let x: f64 = text.attribute("x").unwrap().parse().unwrap();
+    let font_size = text
+        .attribute("font-size")
+        .map_or(default_font_size, |size| size.parse().unwrap());
+    let width = text.text().unwrap_or("").chars().count() as f64 * font_size * 0.6;
+    match text.attribute("text-anchor") {
+        Some("end") => (x - width, x),
+        Some("middle") => (x - width / 2.0, x + width / 2.0),
+        _ => (x, x + width),
+    }
+}
+
+#[test]
+fn every_tick_label_lies_within_the_picture() {
+    // Spans whose last tick falls on the right edge (700, 1,000,000, 2 s…) and spans in between, long labels
+    // (seven digits, four decimals) and short ones, in both units.
+    let spans = [
+        700.0,
+        705.0,
+        812.35,
+        1_000.0,
+        2_000.0,
+        99_999.0,
+        1_000_000.0,
+        7_000_000.0,
+        0.0007,
+        0.7,
+        12.5,
+        1.0,
+    ];
+    for unit in [TimeUnit::Milliseconds, TimeUnit::Ticks] {
+        for length in spans {
+            let svg = to_svg(&one_span(length, unit));
+            let document = roxmltree::Document::parse(&svg).expect("well-formed XML");
+            let root = document.root_element();
+            let width: f64 = root.attribute("width").unwrap().parse().unwrap();
+            let font_size: f64 = root.attribute("font-size").unwrap().parse().unwrap();
+            let axis = document
+                .descendants()
+                .find(|n| n.attribute("class") == Some("axis"))
+                .expect("an axis");
+            let labels: Vec<_> = axis
+                .children()
+                .filter(|n| n.has_tag_name("text") && n.attribute("class").is_none())
+                .collect();
+            assert!(!labels.is_empty(), "{length} {unit:?}: ticks drawn");
+            for label in labels {
+                let (left, right) = text_extent(&label, font_size);
+                assert!(
+                    left >= 0.0 && right <= width,
+                    "{length} {unit:?}: tick label {:?} spans {left}–{right} of a {width} px picture",
+                    label.text()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn svg_is_an_image_labelled_with_its_title_lanes_and_span() {
+    let fixture = fixture();
+    let svg = to_svg(&timeline(&fixture, TimeUnit::Milliseconds));
+    let document = roxmltree::Document::parse(&svg).expect("well-formed XML");
+    let root = document.root_element();
+    assert_eq!(root.attribute("role"), Some("img"));
+    assert_eq!(
+        root.attribute("aria-label"),
+        Some("Tricky <run> & \"friends\": timeline of 3 lanes over 12.5 ms")
+    );
+    let ticks = to_svg(&one_span(40.0, TimeUnit::Ticks));
+    let document = roxmltree::Document::parse(&ticks).expect("well-formed XML");
+    assert_eq!(
+        document.root_element().attribute("aria-label"),
+        Some("span: timeline of 1 lane over 40 ticks")
     );
 }
 
@@ -603,5 +702,317 @@ mod multiprocessor {
         ] {
             assert!(!svg.contains(absent), "{absent}");
         }
+    }
+}
+
+// --- The page's views: per task, zoomed, at any width and text size ---------------------------------------------
+
+mod views {
+    use tasklab_core::export::{svg_plot_bounds, to_svg_view, SvgView};
+    use tasklab_core::sim::{simulate, Conventions, Machine, Policy, SimScenario, SimTask};
+    use tasklab_core::timeline::{TaskState, TimeRange, TimeUnit, Timeline, TimelineTask};
+
+    use super::{one_span, slice, text_extent};
+
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg).expect("well-formed XML")
+    }
+
+    /// The `<title>`s of the `rect`s of class `class`.
+    fn titles(svg: &str, class: &str) -> Vec<String> {
+        parse(svg)
+            .descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("class") == Some(class))
+            .map(|n| {
+                n.children()
+                    .find(|c| c.has_tag_name("title"))
+                    .and_then(|c| c.text())
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Convoy: one long job then three short ones, FCFS on one CPU.
+    fn convoy() -> Timeline {
+        let tasks = vec![
+            SimTask::cpu_only("Long report", 0, 24),
+            SimTask::cpu_only("Quick fix 1", 1, 3),
+            SimTask::cpu_only("Quick fix 2", 2, 3),
+            SimTask::cpu_only("Quick fix 3", 3, 3),
+        ];
+        let result = simulate(
+            &SimScenario { tasks },
+            &Machine::new(1, 0),
+            &Policy::Fcfs,
+            &Conventions::default(),
+        )
+        .unwrap();
+        Timeline::from_simulation("Convoy".into(), &result, &[])
+    }
+
+    #[test]
+    fn by_task_each_state_has_its_class_its_shape_and_a_title_with_its_duration() {
+        let timeline = convoy();
+        let svg = to_svg_view(
+            &timeline,
+            &SvgView {
+                by_task: true,
+                ..SvgView::default()
+            },
+        );
+        assert_eq!(titles(&svg, "running").len(), 4);
+        assert!(titles(&svg, "slice").is_empty(), "no lane slices by task");
+        let ready = titles(&svg, "ready");
+        assert_eq!(
+            ready,
+            [
+                "Quick fix 1 · ready, waiting for a CPU: 1–24 ticks (23 ticks)",
+                "Quick fix 2 · ready, waiting for a CPU: 2–27 ticks (25 ticks)",
+                "Quick fix 3 · ready, waiting for a CPU: 3–30 ticks (27 ticks)",
+            ]
+        );
+        let document = parse(&svg);
+        // One row label per task; ready is a hatched band, thinner than running.
+        let labels: Vec<&str> = document
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("lane-label"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(
+            labels,
+            ["Long report", "Quick fix 1", "Quick fix 2", "Quick fix 3"]
+        );
+        let height_of = |class: &str| -> f64 {
+            document
+                .descendants()
+                .find(|n| n.has_tag_name("rect") && n.attribute("class") == Some(class))
+                .and_then(|n| n.attribute("height"))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(height_of("ready") < height_of("running"));
+        assert!(svg.contains(r#"fill="url(#ready-"#) && svg.contains("<pattern id=\"ready-"));
+        // The legend explains the state (and only the states drawn).
+        let texts: Vec<&str> = document
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(texts.contains(&TaskState::Ready.label()));
+        assert!(!texts.contains(&TaskState::Io.label()));
+        assert_eq!(
+            document.root_element().attribute("aria-label"),
+            Some("Convoy: timeline of 4 tasks over 33 ticks")
+        );
+    }
+
+    #[test]
+    fn a_zoomed_view_draws_only_its_range_with_ticks_chosen_for_it() {
+        let mut timeline = one_span(100.0, TimeUnit::Milliseconds);
+        timeline.spans = vec![
+            slice(0, 0, 0.0, 5.0),
+            slice(0, 0, 10.0, 30.0),
+            slice(0, 0, 40.0, 41.0),
+            slice(0, 0, 90.0, 100.0),
+        ];
+        let view = SvgView {
+            range: Some(TimeRange {
+                start: 20.0,
+                end: 42.0,
+            }),
+            legend: false,
+            ..SvgView::default()
+        };
+        let svg = to_svg_view(&timeline, &view);
+        let drawn = titles(&svg, "slice");
+        assert_eq!(drawn.len(), 2, "{drawn:?}");
+        assert!(drawn[0].starts_with("Task 0 · CPU 1: 10–30 ms (20 ms)"));
+        let document = parse(&svg);
+        let root = document.root_element();
+        assert_eq!(
+            root.attribute("aria-label"),
+            Some("span: timeline of 1 lane over 100 ms, showing 20–42 ms")
+        );
+        // The cut slice starts at the plot's left edge.
+        let (left, plot_width) = svg_plot_bounds(&timeline, &view);
+        let first_x: f64 = document
+            .descendants()
+            .find(|n| n.attribute("class") == Some("slice"))
+            .and_then(|n| n.attribute("x"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((first_x - left).abs() < 0.01);
+        // Ticks: round, within the range, several of them.
+        let axis = document
+            .descendants()
+            .find(|n| n.attribute("class") == Some("axis"))
+            .unwrap();
+        let ticks: Vec<f64> = axis
+            .children()
+            .filter(|n| n.has_tag_name("text") && n.attribute("class").is_none())
+            .map(|n| n.text().unwrap().parse().unwrap())
+            .collect();
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(
+            ticks.iter().all(|&tick| (20.0..=42.0).contains(&tick)),
+            "{ticks:?}"
+        );
+        let step = ticks[1] - ticks[0];
+        assert!([1.0, 2.0, 5.0, 10.0].contains(&step), "{ticks:?}");
+        assert!(plot_width > 0.0);
+    }
+
+    #[test]
+    fn pictures_stacked_on_one_clock_start_their_axes_alike() {
+        let mut main_thread = one_span(100.0, TimeUnit::Milliseconds);
+        main_thread.lanes = vec!["Main thread".into()];
+        let mut workers = one_span(50.0, TimeUnit::Milliseconds);
+        workers.lanes = vec!["Worker 1".into(), "Worker 2".into()];
+        for width in [390.0, 1052.0] {
+            let view = SvgView {
+                width,
+                font_size: 14.0,
+                legend: false,
+                ..SvgView::default()
+            };
+            assert_eq!(
+                svg_plot_bounds(&main_thread, &view),
+                svg_plot_bounds(&workers, &view)
+            );
+        }
+    }
+
+    #[test]
+    fn a_narrow_zoomed_axis_still_has_two_ticks_and_exact_decimals() {
+        for (start, end, unit) in [
+            (117.75, 196.25, TimeUnit::Ticks),
+            (0.1, 0.2, TimeUnit::Milliseconds),
+            (40.0, 44.0, TimeUnit::Ticks),
+        ] {
+            let timeline = one_span(314.0, unit);
+            let view = SvgView {
+                width: 300.0,
+                font_size: 18.0,
+                range: Some(TimeRange { start, end }),
+                by_task: false,
+                legend: false,
+            };
+            let svg = to_svg_view(&timeline, &view);
+            let document = parse(&svg);
+            let axis = document
+                .descendants()
+                .find(|n| n.attribute("class") == Some("axis"))
+                .unwrap();
+            let ticks: Vec<f64> = axis
+                .children()
+                .filter(|n| n.has_tag_name("text") && n.attribute("class").is_none())
+                .map(|n| n.text().unwrap().parse().unwrap())
+                .collect();
+            assert!(ticks.len() >= 2, "{start}–{end}: {ticks:?}");
+            // No tick label runs into the unit's label before the axis.
+            let unit_end: f64 = axis
+                .children()
+                .find(|n| n.attribute("class") == Some("axis-unit"))
+                .and_then(|n| n.attribute("x"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            for label in axis
+                .children()
+                .filter(|n| n.has_tag_name("text") && n.attribute("class").is_none())
+            {
+                assert!(text_extent(&label, 18.0).0 > unit_end, "{:?}", label.text());
+            }
+            assert!(ticks.iter().all(|tick| (start..=end).contains(tick)));
+            // Evenly spaced: the labels carry every decimal the step needs.
+            let step = ticks[1] - ticks[0];
+            assert!(
+                ticks
+                    .windows(2)
+                    .all(|pair| ((pair[1] - pair[0]) - step).abs() < 1e-9),
+                "{ticks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_keeps_its_size_at_any_width_and_every_label_stays_in_the_picture() {
+        let mut timeline = convoy();
+        timeline.tasks[0].name = "A task with a rather long name indeed".into();
+        // A title too long for a phone wraps (a word too long for a line is cut).
+        timeline.title =
+            "Prediction · First come, first served on 1 CPU(s) · Supercalifragilisticexpialidocious".into();
+        for (width, font_size) in [(300.0, 14.0), (390.0, 18.0), (1400.0, 14.0)] {
+            for by_task in [false, true] {
+                let view = SvgView {
+                    width,
+                    font_size,
+                    by_task,
+                    legend: false,
+                    range: None,
+                };
+                let svg = to_svg_view(&timeline, &view);
+                let document = parse(&svg);
+                let root = document.root_element();
+                assert_eq!(root.attribute("width"), Some(width.to_string().as_str()));
+                assert_eq!(
+                    root.attribute("viewBox"),
+                    Some(format!("0 0 {width} {}", root.attribute("height").unwrap()).as_str())
+                );
+                assert_eq!(
+                    root.attribute("font-size"),
+                    Some(font_size.to_string().as_str())
+                );
+                for text in document.descendants().filter(|n| n.has_tag_name("text")) {
+                    let size = text
+                        .attribute("font-size")
+                        .map_or(font_size, |size| size.parse().unwrap());
+                    assert!(size >= font_size, "{size}");
+                    let (left, right) = text_extent(&text, font_size);
+                    assert!(
+                        left >= 0.0 && right <= width + 0.01,
+                        "{width} {by_task}: {:?} spans {left}–{right}",
+                        text.text()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_slices_are_named_in_a_colour_that_contrasts_with_their_fill() {
+        let mut timeline = convoy();
+        timeline.tasks = ["Black", "Yellow", "Blue", "Green"]
+            .iter()
+            .zip(["#000000", "#f0e442", "#0072b2", "#009e73"])
+            .map(|(name, colour)| TimelineTask {
+                name: (*name).into(),
+                colour: colour.into(),
+                metrics: vec![],
+            })
+            .collect();
+        let svg = to_svg_view(&timeline, &SvgView::default());
+        let document = parse(&svg);
+        let group = document
+            .descendants()
+            .find(|n| n.attribute("class") == Some("slice-labels"))
+            .expect("names on the slices");
+        let named: Vec<(&str, &str)> = group
+            .children()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| (n.text().unwrap(), n.attribute("fill").unwrap()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("Black", "#ffffff"),
+                ("Yellow", "#000000"),
+                ("Blue", "#ffffff"),
+                ("Green", "#000000")
+            ]
+        );
     }
 }

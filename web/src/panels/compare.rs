@@ -98,7 +98,9 @@ fn view_timelines(rows: &[CompareRow]) -> Html {
                 let run = &row.representative;
                 let plan = ExecutorPlan::from_settings(&run.settings);
                 let title = format!("{} · {}", row.config.label(), format_ms(run.record.wall_ms));
-                let timeline = Timeline::from_run(title, &run.record, plan.lane_labels(), &run.settings.scenario().colours())
+                let scenario = run.settings.scenario();
+                let timeline = Timeline::from_run(title, &run.record, plan.lane_labels(), &scenario.colours())
+                    .knowing_waits(&scenario)
                     .at_least(longest);
                 html! {
                     <div class="compare-row" data-mode={run.settings.mode.id()} data-workers={run.settings.workers.to_string()}
@@ -144,7 +146,7 @@ fn view_table(rows: &[CompareRow], repeat: u32) -> Html {
     let flagged = rows.iter().any(CompareRow::above_worker_count);
     html! {
         <>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Comparison table (scrolls sideways)">
                 <table class="task-table" id="compare-table">
                     <caption>{format!("Each configuration: median of {repeat} run(s), and the spread (fastest–slowest) in brackets")}</caption>
                     <thead><tr>
@@ -260,7 +262,7 @@ fn view_history(history: &[RunRow]) -> Html {
     html! {
         <details class="runs-history" open=true>
             <summary>{format!("All runs in this tab ({})", history.len())}</summary>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="All runs in this tab (scrolls sideways)">
                 <table class="task-table" id="runs-table">
                     <thead><tr><th>{"#"}</th><th>{"Scenario"}</th><th>{"Mode"}</th><th>{"Workers"}</th><th>{"Policy"}</th><th>{"Wall time"}</th><th>{"Speed-up vs 1 CPU"}</th><th>{"Frames"}</th></tr></thead>
                     <tbody>

@@ -279,7 +279,7 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, of_run: &ModelOf
             </p>
             <TimelineView timeline={Rc::new(timeline)} />
             if !measured.tasks.is_empty() {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Each task measured and modelled (scrolls sideways)">
                     <table class="task-table" id="run-vs-model">
                         <caption>{"Each task, measured (ms) and as the model predicts it, with the difference"}</caption>
                         <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th></tr></thead>
@@ -299,15 +299,18 @@ fn view_result(props: &PredictProps, prediction: &SplitPrediction, one_cpu_makes
     let tasks = prediction.per_task(&props.scenario, 1);
     let speedup = (summary.makespan > 0 && settings.cpus > 1)
         .then(|| one_cpu_makespan as f64 / summary.makespan as f64);
-    let timeline = Rc::new(Timeline::from_simulation(
-        format!(
-            "Prediction · {} on {} CPU(s)",
-            settings.policy.label(),
-            settings.cpus
-        ),
-        result,
-        &owner_colours(&props.scenario, &prediction.owners),
-    ));
+    let timeline = Rc::new(
+        Timeline::from_simulation(
+            format!(
+                "Prediction · {} on {} CPU(s)",
+                settings.policy.label(),
+                settings.cpus
+            ),
+            result,
+            &owner_colours(&props.scenario, &prediction.owners),
+        )
+        .with_bursts(&prediction.bursts),
+    );
     let file_stem = format!(
         "tasklab-prediction-{}-{}cpu",
         settings.policy.id(),
@@ -345,7 +348,7 @@ fn view_result(props: &PredictProps, prediction: &SplitPrediction, one_cpu_makes
                 <p class="story" id="multiprocessor-story">{story}</p>
             }
             <ExportButtons timeline={timeline} file_stem={file_stem} id_prefix="prediction" on_error={props.on_error.clone()} />
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Predicted figures per task (scrolls sideways)">
             <table class="task-table" id="prediction-tasks">
                 <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
                 <tbody>

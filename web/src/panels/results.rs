@@ -59,6 +59,15 @@ fn speedup_text(run: &FinishedRun, one_cpu: Option<&OneCpuRun>) -> String {
     }
 }
 
+/// A checksum in a table cell, or "—" (with why in its tooltip) when there is none: a task
+/// stopped before its end has only a partial checksum, and a stopped run is not checked against the reference.
+fn checksum_cell(checksum: Option<String>, why_none: &'static str) -> Html {
+    match checksum {
+        Some(checksum) => html! { <code>{checksum}</code> },
+        None => html! { <span class="no-checksum" title={why_none}>{"—"}</span> },
+    }
+}
+
 /// The Results panel.
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
@@ -74,16 +83,19 @@ pub fn results(props: &ResultsProps) -> Html {
     );
     let timeline = use_memo(Rc::clone(run), |run| {
         let plan = ExecutorPlan::from_settings(&run.settings);
-        Rc::new(Timeline::from_run(
-            format!(
-                "{} · {}",
-                scenario_title(&run.settings),
-                plan.describe_with_policy()
-            ),
-            &run.record,
-            plan.lane_labels(),
-            &run.settings.scenario().colours(),
-        ))
+        Rc::new(
+            Timeline::from_run(
+                format!(
+                    "{} · {}",
+                    scenario_title(&run.settings),
+                    plan.describe_with_policy()
+                ),
+                &run.record,
+                plan.lane_labels(),
+                &run.settings.scenario().colours(),
+            )
+            .knowing_waits(&run.settings.scenario()),
+        )
     });
     // The table uses the timeline's colours: one lookup of the scenario's, made once per run.
     let colours: Vec<&str> = timeline
@@ -120,7 +132,7 @@ pub fn results(props: &ResultsProps) -> Html {
         .collect::<Vec<_>>()
         .join(" · ");
     let agreement = if report.stopped {
-        html! { <p class="checksums stopped">{"Stopped before the end: checksums are incomplete."}</p> }
+        html! { <p class="checksums stopped">{"Stopped before the end: a task that did not finish has no checksum (—), and a stopped run is not checked against the reference."}</p> }
     } else if report.checksums_agree {
         html! { <p class="checksums agree" id="checksums-verdict">{"✔ Every checksum equals the reference (each task recomputed in one go): the work was really done, and done right."}</p> }
     } else {
@@ -143,7 +155,8 @@ pub fn results(props: &ResultsProps) -> Html {
                 }
             </dl>
             <TimelineView timeline={(*timeline).clone()} />
-            <table class="task-table">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Each task's start, finish and checksums (scrolls sideways)">
+            <table class="task-table" id="run-tasks">
                 <thead><tr><th>{"Task"}</th><th>{"Start"}</th><th>{"Finish"}</th><th>{"Checksum"}</th><th>{"Reference"}</th></tr></thead>
                 <tbody>
                     { for report.tasks.iter().zip(&colours).enumerate().map(|(task, (result, colour))| html! {
@@ -151,12 +164,13 @@ pub fn results(props: &ResultsProps) -> Html {
                             <td>{swatch(colour)}{result.name.clone()}</td>
                             <td>{result.first_run_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
                             <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
-                            <td><code>{result.checksum.clone()}</code></td>
-                            <td><code>{run.reference.get(task).map(|checksum| checksum_hex(*checksum)).unwrap_or_default()}</code></td>
+                            <td>{checksum_cell(result.end_ms.is_some().then(|| result.checksum.clone()), "the task did not finish")}</td>
+                            <td>{checksum_cell(run.reference.get(task).map(|checksum| checksum_hex(*checksum)), "not computed for a stopped run")}</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
+            </div>
             {agreement}
             if report.page_was_hidden {
                 <p class="notice" id="hidden-warning">{"This run happened while the page was in a background tab: the browser slows down timers and frames there, so its times are not comparable with runs in a visible tab."}</p>

@@ -1,0 +1,272 @@
+// End-to-end tests of the timeline you can explore (issue 9, parts 3 and 5): the per-task view with its ready
+// stretches (convoy under FCFS), zoom and pan (keys, buttons, wheel, drag) with an axis that follows, the table
+// view, a phone's width (no page scroll, chart text of 14 px at least), the large-text toggle, and axe-core on the
+// main view after a run, the Predict section and the compare view. Screenshots go to screenshots/timeline-*.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { launchChromium } from './browser.mjs';
+import { serveDist } from './serve.mjs';
+
+const DIST = new URL('../../dist', import.meta.url).pathname;
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const RUN_TIMEOUT = 60_000;
+// axe-core, the accessibility rules engine, injected into the page under test.
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const CONVOY = '?preset=convoy&policy=fcfs&cpus=1&mode=multitasking';
+/** The Predict panel's own timeline (after a run, the model of the run has one too, before it). */
+const PREDICTED = '#predict > figure.timeline';
+
+let browser;
+let isolated;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  isolated = await serveDist(DIST, { isolated: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await isolated?.close();
+});
+
+/** A fresh page that collects console errors and uncaught exceptions. */
+async function openPage(url, { width = 1280, height = 1000 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (message) => {
+    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
+    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(url);
+  await page.waitForSelector('#run');
+  await page.waitForSelector(`${PREDICTED} svg`);
+  return { page, errors, context };
+}
+
+async function clickRunAndWait(page) {
+  await page.evaluate(() => { window.tasklabLastRun = undefined; });
+  await page.click('#run');
+  await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
+  await page.waitForSelector('#results figure.timeline svg');
+}
+
+/** axe-core's serious and critical violations within `selector`, as "id: targets". */
+async function seriousViolations(page, selector = 'body') {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate((within) => window.axe.run(document.querySelector(within), { resultTypes: ['violations'] }), selector);
+  return results.violations
+    .filter((violation) => ['serious', 'critical'].includes(violation.impact))
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/** The shown range of a timeline figure and its axis's tick labels. */
+async function axisOf(figure) {
+  return figure.evaluate((element) => ({
+    start: Number(element.dataset.start),
+    end: Number(element.dataset.end),
+    ticks: [...element.querySelectorAll('svg .axis text:not([class])')].map((text) => Number(text.textContent)),
+  }));
+}
+
+/** Each task's stretches in the per-task view: {task: [[state, x, width]…]} in document order. */
+async function stretchesOf(figure) {
+  return figure.evaluate((element) => {
+    const rows = {};
+    for (const rect of element.querySelectorAll('svg .task-rows rect')) {
+      (rows[rect.dataset.task] ??= []).push([rect.getAttribute('class'), Number(rect.getAttribute('x')), Number(rect.getAttribute('width'))]);
+    }
+    return rows;
+  });
+}
+
+/** Every text of the timelines' pictures, with its font size as drawn on screen (CSS size × the picture's scale). */
+async function chartTextSizes(page) {
+  return page.locator('figure.timeline svg text').evaluateAll((texts) => texts.map((text) => ({
+    text: text.textContent,
+    px: parseFloat(getComputedStyle(text).fontSize) * (text.getScreenCTM()?.a ?? 1),
+  })));
+}
+
+describe('timeline you can explore', () => {
+  test('by task, the convoy\'s short tasks are ready until the long one ends; the table lists the stretches', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}${CONVOY}`);
+    const figure = page.locator(PREDICTED);
+    // By CPU first, as before: one lane, every slice a rect.slice.
+    assert.equal(await figure.getAttribute('data-view'), 'lanes');
+    assert.equal(await figure.locator('button.view-lanes').getAttribute('aria-pressed'), 'true');
+    assert.ok(await figure.locator('svg rect.slice').count() >= 4);
+    await figure.locator('button.view-tasks').click();
+    await page.waitForSelector(`${PREDICTED}[data-view="tasks"] svg rect.ready`);
+    assert.equal(await figure.locator('button.view-tasks').getAttribute('aria-pressed'), 'true');
+    const rows = await stretchesOf(figure);
+    assert.deepEqual(Object.keys(rows), ['0', '1', '2', '3'], 'one row per task');
+    assert.deepEqual(rows[0].map(([state]) => state), ['running'], 'the long report runs from its arrival to its end');
+    for (const task of ['1', '2', '3']) {
+      const states = rows[task].map(([state]) => state);
+      assert.deepEqual(states, ['ready', 'running'], `quick fix ${task}: ready, then running`);
+      const [[, readyX, readyWidth], [, runX]] = rows[task];
+      assert.ok(readyWidth > 0 && readyX + readyWidth <= runX + 0.5, `quick fix ${task} waits before it runs`);
+    }
+    // Each stretch says what it is, when and for how long.
+    const title = await figure.locator('svg rect.ready[data-task="1"] title').textContent();
+    assert.match(title, /^Quick fix 1 · ready, waiting for a CPU: 1–\d+ ticks \(\d+ ticks\)$/);
+    // The legend explains the hatch.
+    assert.match(await figure.locator('.legend').innerText(), /ready, waiting for a CPU/);
+    await figure.screenshot({ path: `${SHOTS}timeline-convoy-by-task-1280.png` });
+    // The table view: one row per stretch, the same facts.
+    await figure.locator('details.timeline-table summary').click();
+    const table = figure.locator('table.slices-table');
+    await table.waitFor();
+    assert.deepEqual(await table.locator('thead th').allInnerTexts(), ['Task', 'State', 'Start', 'End', 'Duration']);
+    const cells = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((cell) => cell.textContent)));
+    assert.equal(cells.length, 7, 'four running and three ready stretches');
+    assert.ok(cells.some((row) => row[0] === 'Quick fix 1' && row[1] === 'ready, waiting for a CPU' && row[2] === '1 ticks'));
+    // By CPU, the table lists the slices with their lane.
+    await figure.locator('button.view-lanes').click();
+    await page.waitForSelector(`${PREDICTED}[data-view="lanes"]`);
+    assert.deepEqual(await table.locator('thead th').allInnerTexts(), ['Task', 'CPU', 'Start', 'End', 'Duration']);
+    assert.equal(await table.locator('tbody tr').count(), await figure.locator('svg rect.slice').count());
+    assert.equal(await table.locator('tbody tr td:nth-child(2)').first().textContent(), 'CPU 1');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('zoom and pan: keys, buttons, the wheel and a drag change the range and the axis follows; 0 resets', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}${CONVOY}`);
+    const figure = page.locator(PREDICTED);
+    const canvas = figure.locator('.timeline-canvas');
+    assert.equal(await canvas.getAttribute('tabindex'), '0');
+    assert.equal(await canvas.getAttribute('role'), 'group');
+    assert.match(await canvas.getAttribute('aria-label'), /\+ and − zoom/);
+    const whole = await axisOf(figure);
+    assert.equal(whole.start, 0);
+    assert.ok(whole.ticks.length >= 3 && whole.ticks[0] === 0);
+    await canvas.focus();
+    await page.keyboard.press('+');
+    const zoomed = await axisOf(figure);
+    assert.ok(Math.abs((zoomed.end - zoomed.start) - whole.end / 2) < 1e-6, `half the range: ${JSON.stringify(zoomed)}`);
+    assert.ok(zoomed.ticks.every((tick) => tick >= zoomed.start - 1e-9 && tick <= zoomed.end + 1e-9), `ticks within the range ${zoomed.ticks}`);
+    assert.ok(zoomed.ticks.length >= 3, 'ticks picked for the new range');
+    assert.notDeepEqual(zoomed.ticks, whole.ticks);
+    await page.keyboard.press('+');
+    await page.keyboard.press('ArrowRight');
+    const panned = await axisOf(figure);
+    assert.ok(panned.start > zoomed.start, 'the right arrow moves later');
+    assert.match(await figure.locator('.timeline-range').innerText(), /^Showing /);
+    assert.match(await figure.locator('svg').getAttribute('aria-label'), /showing/);
+    // To the end, where the quick fixes run one after the other.
+    for (let press = 0; press < 10; press += 1) await page.keyboard.press('ArrowRight');
+    assert.ok(Math.abs((await axisOf(figure)).end - whole.end) < 1e-6, 'panning stops at the end');
+    await figure.screenshot({ path: `${SHOTS}timeline-zoomed-1280.png` });
+    await page.keyboard.press('0');
+    assert.deepEqual(await axisOf(figure), whole, '0 shows the whole timeline');
+    // The buttons.
+    await figure.locator('button.zoom-in').click();
+    assert.ok((await axisOf(figure)).end < whole.end);
+    await figure.locator('button.zoom-reset').click();
+    assert.deepEqual(await axisOf(figure), whole);
+    // The wheel zooms around the pointer once the chart has focus; a drag pans.
+    await canvas.focus();
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction((selector) => document.querySelector(selector).dataset.start !== '0', PREDICTED);
+    const wheeled = await axisOf(figure);
+    assert.ok(wheeled.end - wheeled.start < whole.end && wheeled.start > 0, `zoomed around the pointer: ${JSON.stringify(wheeled)}`);
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await axisOf(figure);
+    assert.ok(dragged.start > wheeled.start, `dragging left shows later times: ${wheeled.start} → ${dragged.start}`);
+    assert.ok(Math.abs((dragged.end - dragged.start) - (wheeled.end - wheeled.start)) < 1e-6, 'a drag keeps the zoom');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('at 390 px: no page scroll, chart text of 14 px at least, the per-task view fits; large text draws 18 px', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}${CONVOY}`, { width: 390, height: 900 });
+    await clickRunAndWait(page);
+    await page.waitForSelector('#prediction-vs-measured figure.timeline svg');
+    const overflow = () => page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    let { scroll, client } = await overflow();
+    assert.ok(scroll <= client, `page scrolls sideways: ${scroll} > ${client}`);
+    // Nor is anything cut at the page's edge: what is wider than the page sits in a box that scrolls sideways.
+    const cut = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const inScrollBox = (element) => {
+        for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+          if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+        }
+        return false;
+      };
+      return [...document.querySelectorAll('main *')]
+        .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !inScrollBox(element))
+        .map((element) => `${element.tagName} ${element.id}`);
+    });
+    assert.deepEqual(cut, [], 'nothing cut at the right edge');
+    const figure = page.locator(PREDICTED);
+    await figure.locator('button.view-tasks').click();
+    await page.waitForSelector(`${PREDICTED}[data-view="tasks"] svg rect.ready`);
+    await page.locator('#results figure.timeline button.view-tasks').click();
+    ({ scroll, client } = await overflow());
+    assert.ok(scroll <= client, `page scrolls sideways in the per-task view: ${scroll} > ${client}`);
+    const sizes = await chartTextSizes(page);
+    assert.ok(sizes.length > 20, `${sizes.length} texts`);
+    const small = sizes.filter((size) => size.px < 14 - 0.01);
+    assert.deepEqual(small, [], 'every chart text is 14 px or more');
+    // Each picture is as wide as its box: nothing of it is cut or needs a scroll.
+    const fits = await page.locator('.timeline-canvas').evaluateAll((boxes) => boxes.map((box) => box.scrollWidth <= box.clientWidth));
+    assert.ok(fits.every(Boolean), `${fits}`);
+    await figure.screenshot({ path: `${SHOTS}timeline-convoy-by-task-390.png` });
+    await figure.locator('.timeline-canvas').focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await figure.screenshot({ path: `${SHOTS}timeline-zoomed-390.png` });
+    await page.screenshot({ path: `${SHOTS}timeline-phone-390.png`, fullPage: true });
+    // Large text: the toggle where the page has it, else its class and the resize it sends.
+    if (await page.locator('#large-text').count()) {
+      await page.check('#large-text');
+    } else {
+      await page.evaluate(() => {
+        document.documentElement.classList.add('large-text');
+        window.dispatchEvent(new Event('resize'));
+      });
+    }
+    await page.waitForFunction(() => document.querySelector('figure.timeline svg')?.getAttribute('font-size') === '18');
+    const large = await chartTextSizes(page);
+    assert.deepEqual(large.filter((size) => size.px < 18 - 0.01), [], 'large text: 18 px or more');
+    ({ scroll, client } = await overflow());
+    assert.ok(scroll <= client, `page scrolls sideways with large text: ${scroll} > ${client}`);
+    await figure.screenshot({ path: `${SHOTS}timeline-large-text-390.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('axe-core: no serious or critical violations on the main view after a run, in Predict and in the compare view', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}${CONVOY}`);
+    await clickRunAndWait(page);
+    await page.waitForSelector('#prediction-vs-measured');
+    // Both views of every timeline, with a table open and a zoom.
+    await page.locator('#results figure.timeline button.view-tasks').click();
+    await page.locator('#results figure.timeline details.timeline-table summary').click();
+    await page.locator(`${PREDICTED} button.view-tasks`).click();
+    await page.locator(`${PREDICTED} .timeline-canvas`).focus();
+    await page.keyboard.press('+');
+    assert.deepEqual(await seriousViolations(page), [], 'main view after a run');
+    assert.deepEqual(await seriousViolations(page, '#predict'), [], 'Predict');
+    await page.goto(`${isolated.url}?preset=convoy&view=compare`);
+    await page.waitForSelector('#compare-view');
+    assert.deepEqual(await seriousViolations(page), [], 'compare view');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
