@@ -643,7 +643,8 @@ describe('Multiprocessor model in Predict', () => {
 
 describe('Compare view', () => {
   test('view=compare&run=1 runs every mode on one clock, publishes the comparison and fits Amdahl', async () => {
-    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&view=compare&compare_repeat=1&run=1`);
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&view=compare&run=1`);
+    // The default three runs of each configuration: the fit uses their medians, which one slow run cannot move.
     const handle = await page.waitForFunction(() => {
       const text = window.tasklabLastCompare;
       return text && !JSON.parse(text).partial ? text : null;
@@ -703,6 +704,28 @@ describe('Compare view', () => {
     const report = JSON.parse(await page.evaluate(() => window.tasklabLastCompare));
     assert.equal(report.partial, true);
     assert.equal(await page.isEnabled('#compare'), true, 'Compare works again');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+describe('Compare view: more workers than cores', () => {
+  test('workers beyond the cores run, are marked oversubscribed, and do not beat the cores', async () => {
+    const { page, errors, context } = await openPage(`${isolated.url}?preset=cpu-batch&view=compare&compare_workers=2,4&compare_repeat=1&run=1`);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const handle = await page.waitForFunction(() => {
+      const text = window.tasklabLastCompare;
+      return text && !JSON.parse(text).partial ? text : null;
+    }, null, { timeout: 240_000, polling: 200 });
+    const report = JSON.parse(await handle.jsonValue());
+    const four = report.runs.find((run) => run.mode === 'multiprocessing' && run.workers === 4);
+    assert.ok(four, 'the 4-worker run ran');
+    assert.equal(four.checksums_agree, true);
+    assert.equal(four.lanes_used, 4, 'four workers really ran');
+    if (cores < 4) {
+      assert.equal(await page.locator('#compare-table tr.oversubscribed').count(), 1);
+      assert.match(await page.innerText('#compare-table'), /oversubscribed/);
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -59,6 +59,21 @@ pub fn availability(mode: Mode, pool: &PoolStatus) -> Availability {
 /// The mode used when the one asked for can never run here.
 pub const FALLBACK_MODE: Mode = Mode::Multitasking;
 
+/// Why the workers (with their placement) and the time slice do nothing in `mode`, if they do nothing there (the
+/// page disables them and says why). Workers serve only a plan that needs the pool; the slice is how long the page's
+/// thread computes before it yields, and only multitasking yields (a no-yield task keeps the thread for its turn).
+pub fn unused_controls(mode: Mode) -> (Option<&'static str>, Option<&'static str>) {
+    let workers = (!ExecutorPlan::new(mode, 1, 1).needs_pool()).then_some(
+        "Only multiprocessing uses workers: this mode runs every task on the page's one thread.",
+    );
+    let slice = match mode {
+        Mode::Multitasking => None,
+        Mode::SingleThread => Some("Only multitasking uses the time slice: this mode never yields to the browser."),
+        Mode::Multiprocessing => Some("Only multitasking uses the time slice: the tasks run on workers, and the page's thread stays free."),
+    };
+    (workers, slice)
+}
+
 /// A finished run that used one CPU, kept to compute speed-ups.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneCpuRun {
@@ -92,6 +107,8 @@ pub struct AppState {
     pub active: Option<Rc<ActiveRun>>,
     /// The last finished run.
     pub last: Option<Rc<FinishedRun>>,
+    /// How far each task of the last finished run got (0 to 1, its live progress when it ended).
+    pub last_progress: Rc<Vec<f64>>,
     /// The comparison under way or last made.
     pub comparison: Option<Rc<Comparison>>,
     /// Every run of this tab, oldest first (the runs table).
@@ -189,6 +206,7 @@ impl AppState {
             pool,
             active: None,
             last: None,
+            last_progress: Rc::default(),
             comparison: None,
             history: Rc::default(),
             one_cpu_runs: Rc::default(),
@@ -346,7 +364,9 @@ impl AppState {
             .get(&scenario_key(&finished.settings))
             .map(|run| run.wall_ms);
         Rc::make_mut(&mut self.history).push(RunRow::of(&finished, one_cpu));
-        self.active = None;
+        // The executor has returned: its counts are final.
+        let progress = self.active.take().map(|active| active.progress.fractions());
+        self.last_progress = Rc::new(progress.unwrap_or_default());
         self.last = Some(finished);
     }
 }

@@ -1,6 +1,11 @@
 //! The Controls panel: scenario, mode, policy and quantum, workers and how their work is placed, time slice, Run
 //! and Stop, the reply box (type while the tasks run, see how long each key waits), and the links that share the
-//! settings. The policy governs real runs and the Predict view alike.
+//! settings. The policy governs real runs and the Predict view alike. Controls that do nothing in the chosen mode
+//! are disabled with the reason beside them. When a run starts, focus moves from the button that started it (now
+//! disabled) to Stop, and back when it ends; Escape stops a run from anywhere in the page.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use tasklab_core::policy::{mlfq_levels, CustomLevels, PolicyKind, MLFQ_BOOST_QUANTA};
 use tasklab_core::predict::{PredictSettings, MAX_QUANTUM};
@@ -8,12 +13,14 @@ use tasklab_core::presets::Preset;
 use tasklab_core::settings::MAX_BOOST_MS;
 use tasklab_core::settings::{Mode, Placement, Settings, MAX_SLICE_MS, MIN_SLICE_MS};
 use tasklab_engine::plan::ExecutorPlan;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::browser;
 use crate::latency::{live_line, KeystrokeMeter, TypingView, NOTICEABLE_MS};
 use crate::panels::fields::DraftField;
-use crate::state::{Action, Availability, PoolStatus};
+use crate::state::{unused_controls, Action, Availability, PoolStatus};
 
 /// What the Controls panel needs.
 #[derive(Properties, PartialEq)]
@@ -72,6 +79,70 @@ fn pool_note(pool: &PoolStatus) -> Option<String> {
         })
 }
 
+/// Escape pressed anywhere in the page: a `keydown` listener on the document, removed when this is dropped.
+struct EscapeListener {
+    document: web_sys::Document,
+    callback: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
+}
+
+impl EscapeListener {
+    /// Calls `on_escape` on each Escape (not one that ends an input method's composition, nor one a control
+    /// already handled); `None` where the page has no document.
+    fn new(on_escape: impl Fn() + 'static) -> Option<Self> {
+        let document = web_sys::window()?.document()?;
+        let callback = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| {
+                if event.key() == "Escape" && !event.is_composing() && !event.default_prevented() {
+                    on_escape();
+                }
+            },
+        );
+        document
+            .add_event_listener_with_callback("keydown", callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Self { document, callback })
+    }
+}
+
+impl Drop for EscapeListener {
+    fn drop(&mut self) {
+        let _ = self
+            .document
+            .remove_event_listener_with_callback("keydown", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Whether the keyboard focus is nowhere (on the page's body, as when the focused button was disabled) or on one
+/// of `elements`: then the page may move it without taking it from where the person is (the reply box, say).
+fn focus_is_lost_or_on(elements: &[&NodeRef]) -> bool {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return false;
+    };
+    let Some(active) = document.active_element() else {
+        return true;
+    };
+    let is =
+        |node: Option<web_sys::Node>| node.is_some_and(|node| node.is_same_node(Some(&active)));
+    is(document.body().map(Into::into)) || elements.iter().any(|element| is(element.get()))
+}
+
+/// Moves the keyboard focus to `element`.
+fn focus(element: &NodeRef) {
+    if let Some(element) = element.cast::<web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+}
+
+/// Which button started the run, to give the focus back to when it ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+enum StartedBy {
+    /// Run (also a run that started on its own, with `run=1`).
+    #[default]
+    Run,
+    /// Compare all modes.
+    Compare,
+}
+
 /// "Reply to a text while the tasks run": a box to type in during a run, with how long the last keystroke and the
 /// run's keystrokes waited to be drawn, and after a run what that says (measured by [`KeystrokeMeter`]).
 #[function_component(ReplyBox)]
@@ -122,7 +193,6 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_preset = on_value(|value| Preset::from_id(value).map(Action::SetPreset));
     let on_workers = on_value(|value| value.parse().ok().map(Action::SetWorkers));
     let on_placement = on_value(|value| Placement::from_id(value).map(Action::SetPlacement));
-    let multiprocessing = settings.mode == Mode::Multiprocessing;
     // The words of the plan this choice makes (the choice matters only for multiprocessing).
     let placement_title =
         ExecutorPlan::new(Mode::Multiprocessing, settings.workers, settings.slice_ms)
@@ -198,8 +268,65 @@ pub fn controls(props: &ControlsProps) -> Html {
         })
     });
     let recipe = CustomLevels::new(&mlfq_levels(predict.quantum)).map(|levels| levels.to_param());
-    let on_run = props.on_run.reform(|_: MouseEvent| ());
+
+    // Focus: Run and Compare disable themselves when a run starts, which drops the focus on the page's body; it
+    // goes to Stop instead, and back to the button that started the run when it ends.
+    let run_button = use_node_ref();
+    let compare_button = use_node_ref();
+    let stop_button = use_node_ref();
+    let started_by = use_mut_ref(StartedBy::default);
+    let was_running = use_mut_ref(|| false);
+    {
+        let (run_button, compare_button, stop_button) = (
+            run_button.clone(),
+            compare_button.clone(),
+            stop_button.clone(),
+        );
+        let started_by = Rc::clone(&started_by);
+        use_effect_with(props.running, move |&running| {
+            let was = std::mem::replace(&mut *was_running.borrow_mut(), running);
+            if running && !was && focus_is_lost_or_on(&[&run_button, &compare_button]) {
+                focus(&stop_button);
+            } else if !running && was && focus_is_lost_or_on(&[&stop_button]) {
+                let started_by = std::mem::take(&mut *started_by.borrow_mut());
+                focus(match started_by {
+                    StartedBy::Run => &run_button,
+                    StartedBy::Compare => &compare_button,
+                });
+            }
+        });
+    }
+    // Escape stops the run in progress, wherever the focus is (the reply box too). The listener is set once and
+    // reads the current Stop from here, so it follows each run of a comparison.
+    let stop_on_escape: Rc<RefCell<Option<Callback<()>>>> = use_mut_ref(|| None);
+    *stop_on_escape.borrow_mut() = props.running.then(|| props.on_stop.clone());
+    {
+        let stop_on_escape = Rc::clone(&stop_on_escape);
+        use_effect_with((), move |_| {
+            let listener = EscapeListener::new(move || {
+                if let Some(stop) = stop_on_escape.borrow().as_ref() {
+                    stop.emit(());
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let on_run = {
+        let started_by = Rc::clone(&started_by);
+        props.on_run.reform(move |_: MouseEvent| {
+            *started_by.borrow_mut() = StartedBy::Run;
+        })
+    };
+    let on_compare = {
+        let started_by = Rc::clone(&started_by);
+        props.on_compare.reform(move |_: MouseEvent| {
+            *started_by.borrow_mut() = StartedBy::Compare;
+        })
+    };
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
+    // Controls that do nothing in this mode: disabled, with the reason beside them.
+    let (workers_unused, slice_unused) = unused_controls(settings.mode);
     let copy = |with_run: bool| props.on_copy.reform(move |_: MouseEvent| with_run);
     let modes = Mode::ALL.iter().map(|mode| {
         let mode = *mode;
@@ -271,8 +398,9 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </label>
                 }
                 <label>{"Workers "}
-                    <select id="workers" onchange={on_workers} disabled={props.running || !multiprocessing}
-                            title="Workers run tasks in multiprocessing; the other modes use the page's one thread.">
+                    <select id="workers" onchange={on_workers} disabled={props.running || workers_unused.is_some()}
+                            title={workers_unused.unwrap_or("How many workers run the tasks in parallel.")}
+                            aria-describedby={workers_unused.map(|_| "workers-hint")}>
                         { for (1..=props.max_workers).map(|workers| html! {
                             <option value={workers.to_string()} selected={workers == settings.workers}>{workers}</option>
                         }) }
@@ -280,27 +408,41 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <small>{format!(" of {} cores", props.max_workers)}</small>
                 </label>
                 <label title={placement_title}>
-                    <select id="placement" onchange={on_placement} disabled={props.running || !multiprocessing}
-                            aria-label="How multiprocessing places the work on the workers">
+                    <select id="placement" onchange={on_placement} disabled={props.running || workers_unused.is_some()}
+                            aria-label="How multiprocessing places the work on the workers"
+                            aria-describedby={workers_unused.map(|_| "workers-hint")}>
                         { for Placement::ALL.iter().map(|placement| html! {
                             <option value={placement.id()} selected={*placement == settings.placement}>{placement.label()}</option>
                         }) }
                     </select>
                 </label>
-                <label title="The longest stretch the page's thread computes before it lets the browser draw and react; on workers, how soon a preemptive policy can act.">{"Time slice "}
+                <label title={slice_unused.unwrap_or("The longest stretch the page's thread computes before it lets the browser draw and react.")}>{"Time slice "}
                     <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
-                           value={settings.slice_ms.to_string()} onchange={on_slice} disabled={props.running} />
+                           value={settings.slice_ms.to_string()} onchange={on_slice}
+                           disabled={props.running || slice_unused.is_some()}
+                           aria-describedby={slice_unused.map(|_| "slice-hint")} />
                     <output id="slice-value">{format!("{} ms", settings.slice_ms)}</output>
                 </label>
             </div>
+            if workers_unused.is_some() || slice_unused.is_some() {
+                <div class="control-hints">
+                    if let Some(why) = workers_unused {
+                        <small id="workers-hint" class="control-hint">{why}</small>
+                    }
+                    if let Some(why) = slice_unused {
+                        <small id="slice-hint" class="control-hint">{why}</small>
+                    }
+                </div>
+            }
 
             <div class="run-row">
                 <div class="actions">
-                    <button id="run" class="primary" onclick={on_run} disabled={props.run_blocker.is_some()}
+                    <button id="run" class="primary" ref={run_button} onclick={on_run} disabled={props.run_blocker.is_some()}
                             title={props.run_blocker.clone()}>{"Run"}</button>
-                    <button id="compare" onclick={props.on_compare.reform(|_: MouseEvent| ())}
+                    <button id="compare" ref={compare_button} onclick={on_compare}
                             disabled={props.compare_blocker.is_some()} title={props.compare_blocker.clone().unwrap_or_else(|| AttrValue::from("Run every mode one after another and show them on one clock"))}>{"Compare all modes"}</button>
-                    <button id="stop" onclick={on_stop} disabled={!props.running}>{"Stop"}</button>
+                    <button id="stop" ref={stop_button} onclick={on_stop} disabled={!props.running}
+                            aria-keyshortcuts="Escape" title="Stop the run (Escape)">{"Stop"}</button>
                     <button id="copy-link" onclick={copy(false)}>{"Copy link"}</button>
                     <button id="copy-run-link" onclick={copy(true)}>{"Copy link that runs on open"}</button>
                     if let Some(status) = &props.copy_status {

@@ -51,7 +51,7 @@ fn thumbnail(preset: Preset) -> Thumbnail {
 /// What the gallery needs.
 #[derive(Properties, PartialEq)]
 pub struct GalleryProps {
-    /// The preset now chosen (highlighted), if the scenario is not custom.
+    /// The preset now chosen (highlighted, and its button pressed), if the scenario is not custom.
     pub current: Option<Preset>,
     /// Called when a card is chosen.
     pub on_choose: Callback<Preset>,
@@ -77,9 +77,10 @@ pub fn gallery(props: &GalleryProps) -> Html {
             let width = ((*end - *start) as f64 / thumb.span as f64 * 200.0).max(0.4);
             html! { <rect x={format!("{x:.2}")} y="2" width={format!("{width:.2}")} height="20" fill={thumb.colours.get(*task).cloned().unwrap_or_default()} /> }
         });
+        let chosen = props.current == Some(preset);
         html! {
             <li>
-                <button class={classes!("card", (props.current == Some(preset)).then_some("current"))}
+                <button class={classes!("card", chosen.then_some("current"))} aria-pressed={chosen.to_string()}
                         data-preset={preset.id()} onclick={onclick} disabled={props.disabled}>
                     <svg class="thumb" viewBox="0 0 200 24" preserveAspectRatio="none" aria-hidden="true">
                         <rect x="0" y="2" width="200" height="20" fill="#f1f3f5" />

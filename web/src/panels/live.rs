@@ -1,6 +1,7 @@
 //! The progress panel. During a run, progress bars and the responsiveness meter are redrawn about 10 times a
 //! second by their own component ([`LiveRun`]), so the rest of the page is not re-rendered while the executor
-//! works; after it, the last run's outcome per task and its responsiveness.
+//! works; after it, the last run's outcome per task (a stopped run's tasks as far as they got) and its
+//! responsiveness.
 
 use std::rc::Rc;
 
@@ -72,6 +73,8 @@ pub struct ProgressProps {
     pub last: Option<Rc<FinishedRun>>,
     /// Whether that run is of the scenario on show (then its tasks' outcome is shown too).
     pub last_is_of_this_scenario: bool,
+    /// How much of each task of that run was done when it ended (0 to 1): where a stopped run got to.
+    pub last_progress: Rc<Vec<f64>>,
     /// Task names of the scenario on show.
     pub names: Vec<String>,
     /// Task colours of the scenario on show.
@@ -85,11 +88,16 @@ pub fn progress(props: &ProgressProps) -> Html {
     let body = match (&props.active, &props.last) {
         (Some(active), _) => html! { <LiveRun active={Rc::clone(&active.0)} /> },
         (None, Some(last)) => {
+            // A finished task is whole; an unfinished one shows how far it got before Stop.
             let fractions: Vec<f64> = if props.last_is_of_this_scenario {
                 last.record
                     .tasks
                     .iter()
-                    .map(|task| if task.end_ms.is_some() { 1.0 } else { 0.0 })
+                    .enumerate()
+                    .map(|(task, result)| match result.end_ms {
+                        Some(_) => 1.0,
+                        None => props.last_progress.get(task).copied().unwrap_or(0.0),
+                    })
                     .collect()
             } else {
                 vec![0.0; props.names.len()]

@@ -456,3 +456,43 @@ fn a_stopped_run_ends_a_comparison_as_partial() {
             .unwrap_or(false)
     );
 }
+
+#[test]
+fn a_stopped_run_keeps_how_far_each_task_got() {
+    let state = AppState::new("?preset=cpu-batch&mode=multitasking", 2, PoolStatus::Ready);
+    let scenario = state.settings.scenario();
+    assert!(state.last_progress.is_empty(), "no run yet");
+    let active = Rc::new(crate::run::ActiveRun::new(&scenario));
+    let state = reduce(state, Action::RunStarted(Rc::clone(&active)));
+    // The first task got halfway, the second a quarter, the others did not start.
+    let units = |task: usize| scenario.tasks[task].total_units();
+    active.progress.add_units(0, units(0) / 2);
+    active.progress.add_units(1, units(1) / 4);
+    let stopped = finished(&state.settings, 50.0, 50.0, true);
+    let state = reduce(state, Action::RunFinished(Box::new(stopped)));
+    assert!(state.active.is_none());
+    let progress = state.last_progress.as_slice();
+    assert_eq!(progress.len(), scenario.tasks.len());
+    assert!((progress[0] - 0.5).abs() < 0.01, "{progress:?}");
+    assert!((progress[1] - 0.25).abs() < 0.01, "{progress:?}");
+    assert!(
+        progress[2..].iter().all(|&done| done == 0.0),
+        "{progress:?}"
+    );
+    // Later actions share it.
+    let after_edit = Rc::new(state.clone()).reduce(Action::SetSlice(3));
+    assert!(Rc::ptr_eq(&state.last_progress, &after_edit.last_progress));
+}
+
+#[test]
+fn controls_that_do_nothing_in_a_mode_say_why() {
+    let (workers, slice) = unused_controls(Mode::Multitasking);
+    assert!(workers.is_some_and(|why| why.contains("multiprocessing")));
+    assert_eq!(slice, None);
+    let (workers, slice) = unused_controls(Mode::SingleThread);
+    assert!(workers.is_some_and(|why| why.contains("multiprocessing")));
+    assert!(slice.is_some_and(|why| why.contains("never yields")));
+    let (workers, slice) = unused_controls(Mode::Multiprocessing);
+    assert_eq!(workers, None);
+    assert!(slice.is_some_and(|why| why.contains("workers")));
+}
