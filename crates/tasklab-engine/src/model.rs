@@ -45,6 +45,8 @@ pub struct ModelOfRun {
     pub result: SimResult,
     /// The scenario task of each simulated task (a split phase is several).
     pub owners: Vec<usize>,
+    /// Each simulated task's bursts, so the timeline places its I/O exactly.
+    pub bursts: Vec<Vec<tasklab_core::sim::Burst>>,
 }
 
 impl ExecutorPlan {
@@ -78,7 +80,12 @@ impl ExecutorPlan {
             compare_with_one_cpu: false,
             max_slices: MODEL_MAX_SLICES,
         };
-        let SplitPrediction { result, owners, .. } = simulate_split(
+        let SplitPrediction {
+            result,
+            owners,
+            bursts,
+            ..
+        } = simulate_split(
             scenario,
             &costs,
             model.chunks,
@@ -128,6 +135,7 @@ impl ExecutorPlan {
             tasks,
             result,
             owners,
+            bursts,
         })
     }
 }

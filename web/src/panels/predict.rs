@@ -232,6 +232,7 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, of_run: &ModelOf
         &of_run.result,
         &owner_colours(scenario, &of_run.owners),
     )
+    .with_bursts(&of_run.bursts)
     .in_milliseconds(MODEL_TICKS_PER_MS as f64)
     .at_least(measured.wall_ms);
     let turnaround_line = mean_turnarounds(&measured.tasks).map(|(real, modelled)| {
