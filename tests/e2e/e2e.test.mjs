@@ -3,17 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { AXE, DIST, RUN_TIMEOUT, SHOTS, clickRunAndWait, openPageIn, waitForPool, waitForReport } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const PRESETS = ['reading-texts', 'two-chefs', 'cpu-batch', 'one-big-job'];
 const MODES = ['multitasking', 'multiprocessing', 'single-thread'];
-const RUN_TIMEOUT = 60_000;
-// axe-core, the accessibility rules engine, injected into the page under test.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser;
 let isolated;
@@ -32,36 +27,9 @@ after(async () => {
   await plain?.close();
 });
 
-/** A fresh page that collects console errors and uncaught exceptions. */
-async function openPage(url, { width = 1200, height = 1400 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(url);
-  await page.waitForSelector('#run');
-  return { page, errors, context };
-}
-
-async function waitForPool(page) {
-  await page.waitForFunction(() => !document.querySelector('#mode-multiprocessing')?.disabled, null, { timeout: 20_000 });
-}
-
-/** Waits for the report of the next run to finish and returns it parsed. */
-async function waitForReport(page) {
-  const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
-  return JSON.parse(await handle.jsonValue());
-}
-
-async function clickRunAndWait(page) {
-  await page.evaluate(() => { window.tasklabLastRun = undefined; });
-  await page.click('#run');
-  return waitForReport(page);
+/** A fresh page (clipboard allowed, for Copy link) that collects console errors and uncaught exceptions. */
+function openPage(url, { width = 1200, height = 1400 } = {}) {
+  return openPageIn(browser, url, { width, height, clipboard: true });
 }
 
 describe('cross-origin isolated page', () => {

@@ -4,15 +4,11 @@
 // Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { AXE, DIST, openPageIn, waitForPool, waitForReport } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const RUN_TIMEOUT = 60_000;
-// axe-core, the accessibility rules engine, injected into the page under test.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 // Typed one key at a time, a little apart, the way a person replies to a text.
 const REPLY = 'on my way, see you soon ';
 const KEY_GAP_MS = 40;
@@ -33,29 +29,10 @@ after(async () => {
 });
 
 /** A fresh page that collects console errors and uncaught exceptions. */
-async function openPage(url, { width = 1200, height = 1400 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(url);
-  await page.waitForSelector('#run');
-  return { page, errors, context };
+function openPage(url, { width = 1200, height = 1400 } = {}) {
+  return openPageIn(browser, url, { width, height });
 }
 
-async function waitForPool(page) {
-  await page.waitForFunction(() => !document.querySelector('#mode-multiprocessing')?.disabled, null, { timeout: 20_000 });
-}
-
-/** Waits for the report of the run under way and returns it parsed. */
-async function waitForReport(page) {
-  const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
-  return JSON.parse(await handle.jsonValue());
-}
 
 /** Starts a run with the reply box focused (Run is clicked from script, so the focus stays in the box). */
 async function startRun(page) {

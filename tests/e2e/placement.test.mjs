@@ -5,9 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { DIST, clickRunAndWait, openPageIn, waitForPool, waitForReport } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const RUN_TIMEOUT = 60_000;
 const STEALING_SENTENCE = /^Rayon's work stealing placed (\d+) chunks?: (\d+) ran on a worker other than the one that queued (them|it)\.$/;
 
 let browser;
@@ -23,36 +22,11 @@ after(async () => {
   await server?.close();
 });
 
-/** A fresh page that collects console errors and uncaught exceptions. */
-async function openPage(query) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${server.url}?${query}`);
-  await page.waitForSelector('#run');
-  return { page, errors, context };
+/** A fresh page of the page's `query` that collects console errors and uncaught exceptions. */
+function openPage(query) {
+  return openPageIn(browser, `${server.url}?${query}`);
 }
 
-async function waitForPool(page) {
-  await page.waitForFunction(() => !document.querySelector('#mode-multiprocessing')?.disabled, null, { timeout: 20_000 });
-}
-
-/** Waits for the report of the next run to finish and returns it parsed. */
-async function waitForReport(page) {
-  const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
-  return JSON.parse(await handle.jsonValue());
-}
-
-async function clickRunAndWait(page) {
-  await page.evaluate(() => { window.tasklabLastRun = undefined; });
-  await page.click('#run');
-  return waitForReport(page);
-}
 
 /** Checks a stealing run's report against the results panel, and returns the sentence's numbers. */
 async function checkStealingRun(page, report, preset) {

@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { DIST, RUN_TIMEOUT, openPageIn } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const RUN_TIMEOUT = 60_000;
 
 let browser;
 let server;
@@ -23,20 +22,11 @@ after(async () => {
   await server?.close();
 });
 
-/** A fresh page that collects console errors and uncaught exceptions. */
-async function openPage(query = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${server.url}${query}`);
-  await page.waitForSelector('#run');
-  return { page, errors, context };
+/** A fresh page of the page's `query` that collects console errors and uncaught exceptions. */
+function openPage(query = '') {
+  return openPageIn(browser, `${server.url}${query}`);
 }
+
 
 /** What `tasklab.simulate(input)` threw in the page: whether it is an Error, and its message. */
 async function thrownBy(page, input) {

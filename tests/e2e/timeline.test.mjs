@@ -5,15 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { DIST, SHOTS, clickRunAndWait as runAndReport, openPageIn, seriousViolations } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
-const RUN_TIMEOUT = 60_000;
-// axe-core, the accessibility rules engine, injected into the page under test.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CONVOY = '?preset=convoy&policy=fcfs&cpus=1&mode=multitasking';
 /** The Predict panel's own timeline (after a run, the model of the run has one too, before it). */
 const PREDICTED = '#predict > figure.timeline';
@@ -34,34 +29,15 @@ after(async () => {
 
 /** A fresh page that collects console errors and uncaught exceptions. */
 async function openPage(url, { width = 1280, height = 1000 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(url);
-  await page.waitForSelector('#run');
-  await page.waitForSelector(`${PREDICTED} svg`);
-  return { page, errors, context };
+  const opened = await openPageIn(browser, url, { width, height });
+  await opened.page.waitForSelector(`${PREDICTED} svg`);
+  return opened;
 }
 
+/** Runs, and waits for the run's timeline to be drawn. */
 async function clickRunAndWait(page) {
-  await page.evaluate(() => { window.tasklabLastRun = undefined; });
-  await page.click('#run');
-  await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
+  await runAndReport(page);
   await page.waitForSelector('#results figure.timeline svg');
-}
-
-/** axe-core's serious and critical violations within `selector`, as "id: targets". */
-async function seriousViolations(page, selector = 'body') {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate((within) => window.axe.run(document.querySelector(within), { resultTypes: ['violations'] }), selector);
-  return results.violations
-    .filter((violation) => ['serious', 'critical'].includes(violation.impact))
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
 /** The shown range of a timeline figure and its axis's tick labels. */

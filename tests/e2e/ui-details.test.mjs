@@ -5,15 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve.mjs';
+import { DIST, RUN_TIMEOUT, SHOTS, clickRunAndWait, openPageIn, seriousViolations, waitForPool, waitForReport } from './page.mjs';
 
-const DIST = new URL('../../dist', import.meta.url).pathname;
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
-const RUN_TIMEOUT = 60_000;
-// axe-core, the accessibility rules engine, injected into the page under test.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser;
 let isolated;
@@ -30,35 +25,10 @@ after(async () => {
 });
 
 /** A fresh page that collects console errors and uncaught exceptions. */
-async function openPage(url, { width = 1280, height = 1400 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    // wasm-bindgen-rayon's worker start-up prints this deprecation once per worker: harmless.
-    if (message.type() === 'error' && !message.text().includes('deprecated parameters')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(url);
-  await page.waitForSelector('#run');
-  return { page, errors, context };
+function openPage(url, options) {
+  return openPageIn(browser, url, options);
 }
 
-async function waitForPool(page) {
-  await page.waitForFunction(() => !document.querySelector('#mode-multiprocessing')?.disabled, null, { timeout: 20_000 });
-}
-
-/** Waits for the report of the next run to finish and returns it parsed. */
-async function waitForReport(page) {
-  const handle = await page.waitForFunction(() => window.tasklabLastRun, null, { timeout: RUN_TIMEOUT, polling: 50 });
-  return JSON.parse(await handle.jsonValue());
-}
-
-async function clickRunAndWait(page) {
-  await page.evaluate(() => { window.tasklabLastRun = undefined; });
-  await page.click('#run');
-  return waitForReport(page);
-}
 
 /** Clicks Run (or presses Enter on it) and returns once the live bars show some progress (so a Stop then lands
  * mid-run). */
@@ -86,15 +56,6 @@ async function description(page, selector) {
     const visible = hints.length > 0 && hints.every((hint) => hint.getClientRects().length > 0);
     return { text: hints.map((hint) => hint.textContent.trim()).join(' '), visible };
   }, selector);
-}
-
-/** Serious and critical axe-core violations in `root` (a selector), as "id: targets". */
-async function seriousViolations(page, root = 'main') {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate((root) => window.axe.run(document.querySelector(root), { resultTypes: ['violations'] }), root);
-  return results.violations
-    .filter((violation) => ['serious', 'critical'].includes(violation.impact))
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
 describe('small things a careful user hits', () => {
@@ -148,7 +109,7 @@ describe('small things a careful user hits', () => {
 
       // axe-core on the main view after the stopped run. At 390 px Predict's task table scrolls sideways in a
       // box that cannot take the focus yet (`.table-scroll` in panels/predict.rs, scrollable-region-focusable).
-      if (width === 1280) assert.deepEqual(await seriousViolations(page), [], 'main view after a stopped run');
+      if (width === 1280) assert.deepEqual(await seriousViolations(page, 'main'), [], 'main view after a stopped run');
       assert.deepEqual(errors, []);
       await context.close();
     });

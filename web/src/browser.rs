@@ -135,16 +135,17 @@ pub fn longest_long_task_between(from_ms: f64, to_ms: f64) -> f64 {
     })
 }
 
+/// Sets `window[name]` to the string `value` (nothing without a window).
+fn set_window_string(name: &str, value: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = Reflect::set(&window, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+}
+
 /// Publishes the last run's JSON report as `window.tasklabLastRun` (a string), for scripts and tests, and keeps it
 /// for the script API's `tasklab.lastRun()` (the same report as an object).
 pub fn publish_last_run(json: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = Reflect::set(
-            &window,
-            &JsValue::from_str("tasklabLastRun"),
-            &JsValue::from_str(json),
-        );
-    }
+    set_window_string("tasklabLastRun", json);
     // The string was written by serde_json, so it parses; were it not JSON, lastRun() would keep the last report.
     let _ = tasklab_engine::script::set_last_run_json(json);
 }
@@ -153,13 +154,7 @@ pub fn publish_last_run(json: &str) {
 /// keeps it for the script API's `tasklab.lastCompare()` (the same report as an object). Call it with the whole
 /// report (`{"runs": [...], "fit": {...}, "predicted": [...]}`) each time a comparison ends, partial or not.
 pub fn publish_last_compare(json: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = Reflect::set(
-            &window,
-            &JsValue::from_str("tasklabLastCompare"),
-            &JsValue::from_str(json),
-        );
-    }
+    set_window_string("tasklabLastCompare", json);
     // As in `publish_last_run`: serde_json's text parses; otherwise lastCompare() keeps the last report.
     let _ = tasklab_engine::script::set_last_compare_json(json);
 }

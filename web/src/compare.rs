@@ -295,8 +295,12 @@ impl Comparison {
 
     /// Amdahl's law fitted to the multiprocessing rows' median speed-ups against single thread.
     pub fn fit(&self) -> Option<AmdahlFit> {
-        let points: Vec<(u32, f64)> = self
-            .rows()
+        Self::fit_of(&self.rows())
+    }
+
+    /// [`Comparison::fit`] of rows already made.
+    pub fn fit_of(rows: &[CompareRow]) -> Option<AmdahlFit> {
+        let points: Vec<(u32, f64)> = rows
             .iter()
             .filter(|row| row.config.mode == Mode::Multiprocessing)
             .filter_map(|row| Some((row.config.workers, row.speedup_vs_single?.median)))

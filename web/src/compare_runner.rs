@@ -47,10 +47,11 @@ pub fn start(state: &AppState, dispatch: Callback<Action>) {
             index += 1;
             let active = Rc::new(ActiveRun::new(&scenario));
             dispatch.emit(Action::RunStarted(Rc::clone(&active)));
-            let finished = runner::run(settings, costs, pool_ready, active, None).await;
+            let finished = Rc::new(runner::run(settings, costs, pool_ready, active, None).await);
             let stopped = finished.record.stopped;
-            comparison.runs.push((config, Rc::new(finished.clone())));
-            dispatch.emit(Action::CompareRunFinished(config, Box::new(finished)));
+            // The state and this loop share the run; this loop's copy of the comparison is what it publishes.
+            comparison.runs.push((config, Rc::clone(&finished)));
+            dispatch.emit(Action::CompareRunFinished(config, finished));
             publish(&comparison);
             if stopped {
                 break;

@@ -152,7 +152,7 @@ pub enum Action {
     /// A comparison began.
     CompareStarted(Rc<ComparePlan>),
     /// A run of a comparison ended: the index of its configuration, and the run.
-    CompareRunFinished(usize, Box<FinishedRun>),
+    CompareRunFinished(usize, Rc<FinishedRun>),
     /// The comparison ended (all its runs made, or stopped).
     CompareEnded,
     /// Copy link worked, or not.
@@ -457,7 +457,6 @@ impl Reducible for AppState {
                 next.comparison = Some(Rc::new(Comparison::new(plan)));
             }
             Action::CompareRunFinished(config, finished) => {
-                let finished = Rc::new(*finished);
                 if let Some(comparison) = &mut next.comparison {
                     Rc::make_mut(comparison)
                         .runs

@@ -29,6 +29,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::export::{shorten, xml_escape};
 use crate::predict::{PredictSettings, UnitCosts, MAX_PREDICT_CPUS};
 use crate::scenario::Scenario;
 use crate::sim::SimOptions;
@@ -910,34 +911,4 @@ fn num(value: f64) -> String {
     } else {
         text.to_string()
     }
-}
-
-/// `text` cut to `max_chars` characters, the last an ellipsis when cut.
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let kept: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-        format!("{kept}…")
-    }
-}
-
-/// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold (most control characters,
-/// U+FFFE, U+FFFF) become U+FFFD so the document always parses (a copy of `crate::export`'s, which is private).
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }

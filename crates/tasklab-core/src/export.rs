@@ -1244,7 +1244,7 @@ fn num(value: f64) -> String {
 }
 
 /// At most `max_chars` characters, with an ellipsis when cut.
-fn shorten(text: &str, max_chars: usize) -> Cow<'_, str> {
+pub(crate) fn shorten(text: &str, max_chars: usize) -> Cow<'_, str> {
     if text.chars().count() <= max_chars {
         Cow::Borrowed(text)
     } else {
@@ -1265,7 +1265,7 @@ fn safe_colour(colour: &str) -> &str {
 
 /// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold (most control
 /// characters, U+FFFE, U+FFFF) become U+FFFD so the document always parses.
-fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

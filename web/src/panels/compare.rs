@@ -177,7 +177,7 @@ fn view_chart(
     if measured.is_empty() {
         return html! {};
     }
-    let fit = comparison.fit();
+    let fit = Comparison::fit_of(rows);
     let chart = SpeedupChart {
         title: format!(
             "Speed-up against one thread · {}",

@@ -403,7 +403,7 @@ fn a_comparison_interleaves_its_rounds_and_measures_against_the_single_thread_ru
         let wall = walls[config] + if index < 4 { -10.0 } else { 10.0 };
         state = reduce(
             state,
-            Action::CompareRunFinished(config, Box::new(finished(&settings, wall, wall, false))),
+            Action::CompareRunFinished(config, Rc::new(finished(&settings, wall, wall, false))),
         );
     }
     state = reduce(state, Action::CompareEnded);
@@ -441,7 +441,7 @@ fn a_stopped_run_ends_a_comparison_as_partial() {
     let (config, settings) = plan.run(0).expect("a run");
     let state = reduce(
         state,
-        Action::CompareRunFinished(config, Box::new(finished(&settings, 300.0, 300.0, true))),
+        Action::CompareRunFinished(config, Rc::new(finished(&settings, 300.0, 300.0, true))),
     );
     let state = reduce(state, Action::CompareEnded);
     let comparison = state.comparison.clone().expect("a comparison");
