@@ -10,6 +10,7 @@ pub mod export;
 pub mod policy;
 pub mod predict;
 pub mod presets;
+pub mod quiz;
 pub mod report;
 pub mod scenario;
 pub mod sched;
