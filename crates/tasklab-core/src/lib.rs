@@ -17,5 +17,6 @@ pub mod sched;
 pub mod settings;
 pub mod sim;
 pub mod split;
+pub mod step;
 pub mod timeline;
 pub mod workload;

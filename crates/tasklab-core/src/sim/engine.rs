@@ -27,7 +27,11 @@ use std::collections::BinaryHeap;
 
 use super::error::{SimError, DEFAULT_MAX_SLICES};
 use super::metrics::{SliceKind, TraceSlice};
-use super::model::{Burst, Conventions, Policy};
+use super::model::{
+    Burst, Completed, Conventions, CpuChoice, CpuState, Decision, DecisionKind, DispatchReason,
+    Entrant, EntryCause, IoWait, Policy, PreemptReason, QueueState, Queued, Recording, SimState,
+    TieRule,
+};
 use crate::sched::{Entry, Order, ReadyQueue, Rules, Standing};
 
 /// A validated task: bursts merged, alternating, each at least one tick long.
@@ -134,7 +138,7 @@ struct ColdTask {
 
 /// `OSTEP` is [`Conventions::is_ostep`]: a compile-time switch, so the default conventions run the code (and get
 /// the inlining) they had before the `ostep` branches existed.
-struct Engine<'a, const OSTEP: bool> {
+struct Engine<'a, const OSTEP: bool, const RECORD: bool> {
     tasks: &'a [PreparedTask],
     rules: Rules,
     order: Order,
@@ -183,19 +187,42 @@ struct Engine<'a, const OSTEP: bool> {
     starting: Vec<(u32, Runnable)>,
     /// `ostep`: the I/O returns of a tick as (issue tick, task).
     returns: Vec<(u64, usize)>,
+    /// `RECORD` only (empty otherwise): the decisions and states so far.
+    recording: Recording,
+    /// `RECORD`: the tasks that entered a ready queue at this tick, in the order pushed, with queue and key.
+    entrants: Vec<(Entrant, usize, i128)>,
+    /// `RECORD`: tasks that arrived at this tick (to tell arrivals from I/O returns).
+    arrived_now: Vec<usize>,
+    /// `RECORD`: tasks done, in order.
+    completed_list: Vec<Completed>,
+    /// Priority keys are negated priorities (`higher_number_is_higher`): to show a key as a priority again.
+    priority_sign: i128,
 }
 
 /// Runs one simulation. The inputs must have been validated.
 pub(crate) fn run(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
-    if config.conventions.is_ostep() {
-        run_with::<true>(config)
+    let (outcome, _) = if config.conventions.is_ostep() {
+        run_with::<true, false>(config)?
     } else {
-        run_with::<false>(config)
+        run_with::<false, false>(config)?
+    };
+    Ok(outcome)
+}
+
+/// [`run`], also recording every decision with its reason and the state after each event tick. A separate
+/// instance of the engine (`RECORD`), so plain runs carry none of it.
+pub(crate) fn run_recorded(config: &RunConfig<'_>) -> Result<(RunOutcome, Recording), SimError> {
+    if config.conventions.is_ostep() {
+        run_with::<true, true>(config)
+    } else {
+        run_with::<false, true>(config)
     }
 }
 
-fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, SimError> {
-    let mut engine = Engine::<OSTEP>::new(config);
+fn run_with<const OSTEP: bool, const RECORD: bool>(
+    config: &RunConfig<'_>,
+) -> Result<(RunOutcome, Recording), SimError> {
+    let mut engine = Engine::<OSTEP, RECORD>::new(config);
     let window_start = engine.window_start();
     for cpu in &mut engine.cpus {
         cpu.activity = Activity::Free {
@@ -211,6 +238,9 @@ fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, Sim
             });
         }
         engine.step(tick)?;
+        if RECORD {
+            engine.record_state(tick);
+        }
     }
     let window_end = engine.last_completion.max(window_start);
     for index in 0..engine.cpus.len() {
@@ -218,7 +248,8 @@ fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, Sim
             engine.emit(index as u32, SliceKind::Idle, since, window_end)?;
         }
     }
-    Ok(RunOutcome {
+    let recording = std::mem::take(&mut engine.recording);
+    let outcome = RunOutcome {
         trace: engine.trace,
         first_run: engine.cold.iter().map(|s| s.first_run).collect(),
         completion: engine.cold.iter().map(|s| s.completion).collect(),
@@ -234,7 +265,8 @@ fn run_with<const OSTEP: bool>(config: &RunConfig<'_>) -> Result<RunOutcome, Sim
         cpu_ticks: Vec::new(),
         migrations: None,
         steals: None,
-    })
+    };
+    Ok((outcome, recording))
 }
 
 /// A lower bound on the slices of a run (one per quantum or per CPU burst, plus a little), capped, to reserve
@@ -262,7 +294,7 @@ fn expected_slices(config: &RunConfig<'_>) -> usize {
     .unwrap_or(0)
 }
 
-impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
+impl<'a, const OSTEP: bool, const RECORD: bool> Engine<'a, OSTEP, RECORD> {
     fn new(config: &RunConfig<'a>) -> Self {
         let cpu_count = config.cpus.clamp(1, 64);
         let all_mask = if cpu_count == 64 {
@@ -345,6 +377,17 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             preempted: Vec::new(),
             starting: Vec::new(),
             returns: Vec::new(),
+            recording: Recording::default(),
+            entrants: Vec::new(),
+            arrived_now: Vec::new(),
+            completed_list: Vec::new(),
+            priority_sign: match config.policy {
+                Policy::Priority {
+                    higher_number_is_higher: true,
+                    ..
+                } => -1,
+                _ => 1,
+            },
         }
     }
 
@@ -399,6 +442,9 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         }
         self.starting = starting;
         self.enqueue_arrivals_and_preempted(tick);
+        if RECORD {
+            self.record_entrants(tick);
+        }
         self.dispatch_free_cpus(tick)?;
         if self.preemptive && !self.ready.is_empty() {
             self.preempt_worse_running(tick)?;
@@ -450,8 +496,12 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                     self.starting.push((cpu, item));
                 }
                 Activity::Running { item, start } => {
+                    let level_before = self.level_of(item.task);
                     let item = self.stop_run(cpu, item, start, tick)?;
                     if item.remaining > 0 {
+                        if RECORD {
+                            self.record_turn_end(cpu, item.task, level_before, tick);
+                        }
                         self.preempted.push(item);
                     } else {
                         let state = &mut self.cold[item.task];
@@ -523,13 +573,21 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                 last_cpu: state.last_cpu,
                 has_run: state.has_run,
             }),
-            Some(Burst::Io(ticks)) => self
-                .io_returns
-                .push(Reverse((tick.saturating_add(*ticks), task))),
+            Some(Burst::Io(ticks)) => {
+                let until = tick.saturating_add(*ticks);
+                self.io_returns.push(Reverse((until, task)));
+                if RECORD {
+                    self.decide(tick, None, Some(task), DecisionKind::Block { until });
+                }
+            }
             None => {
                 state.completion = tick;
                 self.completed += 1;
                 self.last_completion = self.last_completion.max(tick);
+                if RECORD {
+                    self.completed_list.push(Completed { task, at: tick });
+                    self.decide(tick, None, Some(task), DecisionKind::Complete);
+                }
             }
         }
     }
@@ -552,6 +610,9 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         if !tick.is_multiple_of(period) {
             // Boosts passed while nothing ran or waited: tasks in I/O are reset lazily.
             return Ok(());
+        }
+        if RECORD {
+            self.decide(tick, None, None, DecisionKind::Boost { period });
         }
         if OSTEP {
             // The running task is already back at the front of its level and moves with it.
@@ -581,6 +642,9 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         preempted.sort_unstable_by_key(|item| item.task);
         for &item in &preempted {
             self.push_ready(item, tick, OSTEP_EXPIRED);
+            if RECORD {
+                self.note_entrant(item.task, item.remaining, EntryCause::TurnEnd);
+            }
         }
         preempted.clear();
         self.preempted = preempted;
@@ -591,6 +655,9 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         self.starting = starting;
         self.boost_if_due(tick)?;
         self.enqueue_ostep(tick)?;
+        if RECORD {
+            self.record_entrants(tick);
+        }
         self.dispatch_free_cpus(tick)
     }
 
@@ -606,6 +673,11 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             self.enter_next_burst(task, tick);
         }
         let arrivals = self.entered.len();
+        if RECORD {
+            self.arrived_now.clear();
+            self.arrived_now
+                .extend(self.entered.iter().map(|item| item.task));
+        }
         let mut returns = std::mem::take(&mut self.returns);
         while let Some(&Reverse((io_tick, task))) = self.io_returns.peek() {
             if io_tick != tick {
@@ -637,8 +709,24 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                 let key = self.policy_key(item.task, item.remaining);
                 self.ready
                     .push_front(item, key, ostep_entry(tick, OSTEP_RETURN, item.task));
+                if RECORD {
+                    let kind = DecisionKind::Wake {
+                        queue: None,
+                        front: true,
+                    };
+                    self.decide(tick, None, Some(item.task), kind);
+                }
+                continue;
             } else {
                 self.push_ready(item, tick, OSTEP_RETURN);
+            }
+            if RECORD {
+                let cause = if position < arrivals {
+                    EntryCause::Arrival
+                } else {
+                    EntryCause::IoReturn
+                };
+                self.note_entrant(item.task, item.remaining, cause);
             }
         }
         entered.clear();
@@ -659,12 +747,30 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                 continue;
             };
             let running = self.policy_key(item.task, item.remaining.saturating_sub(tick - start));
-            let displaced = entering.iter().enumerate().any(|(position, other)| {
+            let displaced = entering.iter().enumerate().find(|(position, other)| {
                 let key = self.policy_key(other.task, other.remaining);
                 self.rules.preempts(key, running)
-                    || (self.io_bump && position >= arrivals && key == running)
+                    || (self.io_bump && *position >= arrivals && key == running)
             });
-            if displaced {
+            if let Some((_, by)) = displaced {
+                if RECORD {
+                    let key = self.policy_key(by.task, by.remaining);
+                    let reason = if self.rules.preempts(key, running) {
+                        self.preempt_reason(key, running, false)
+                    } else {
+                        Some(PreemptReason::IoBump {
+                            level: usize::try_from(key).unwrap_or(0),
+                        })
+                    };
+                    if let Some(reason) = reason {
+                        let kind = DecisionKind::Preempt {
+                            victim: item.task,
+                            reason,
+                            front: true,
+                        };
+                        self.decide(tick, Some(cpu as u32), Some(by.task), kind);
+                    }
+                }
                 self.requeue_at_front(cpu, tick)?;
             }
         }
@@ -690,6 +796,11 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             }
             self.next_arrival += 1;
             self.enter_next_burst(task, tick);
+        }
+        if RECORD {
+            self.arrived_now.clear();
+            self.arrived_now
+                .extend(self.entered.iter().map(|item| item.task));
         }
         while let Some(&Reverse((io_tick, task))) = self.io_returns.peek() {
             if io_tick != tick {
@@ -726,6 +837,18 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
         }
         for &item in second {
             self.push_ready(item, tick, second_class);
+        }
+        if RECORD {
+            for &item in first.iter().chain(second) {
+                let cause = if preempted.iter().any(|other| other.task == item.task) {
+                    EntryCause::TurnEnd
+                } else if self.arrived_now.contains(&item.task) {
+                    EntryCause::Arrival
+                } else {
+                    EntryCause::IoReturn
+                };
+                self.note_entrant(item.task, item.remaining, cause);
+            }
         }
         entered.clear();
         preempted.clear();
@@ -773,13 +896,19 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             let last_cpu = item.last_cpu;
             // Prefer the CPU the task ran on last (no switch), then a CPU that never ran anything (no switch
             // either), then the lowest free CPU.
-            let cpu = if last_cpu != NO_CPU && self.free_mask & (1 << last_cpu) != 0 {
-                last_cpu
+            let (cpu, choice) = if last_cpu != NO_CPU && self.free_mask & (1 << last_cpu) != 0 {
+                (last_cpu, CpuChoice::LastCpu)
             } else if self.free_mask & self.fresh_mask != 0 {
-                (self.free_mask & self.fresh_mask).trailing_zeros()
+                (
+                    (self.free_mask & self.fresh_mask).trailing_zeros(),
+                    CpuChoice::FreshCpu,
+                )
             } else {
-                self.free_mask.trailing_zeros()
+                (self.free_mask.trailing_zeros(), CpuChoice::LowestFree)
             };
+            if RECORD {
+                self.record_dispatch(cpu, item, choice, queued_key, tick);
+            }
             self.keep_aged_key(cpu, queued_key, tick);
             self.dispatch(cpu, item, tick)?;
         }
@@ -861,6 +990,7 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
             if !self.rules.preempts(best, worst_key) {
                 break;
             }
+            let victim = item.task;
             let item = self.stop_run(cpu, item, start, tick)?;
             self.push_ready(item, tick, self.preempted_class);
             let queued_key = if self.ages {
@@ -869,10 +999,322 @@ impl<'a, const OSTEP: bool> Engine<'a, OSTEP> {
                 None
             };
             if let Some(next) = self.ready.pop() {
+                if RECORD {
+                    if let Some(reason) = self.preempt_reason(best, worst_key, self.ages) {
+                        let kind = DecisionKind::Preempt {
+                            victim,
+                            reason,
+                            front: false,
+                        };
+                        self.decide(tick, Some(cpu), Some(next.task), kind);
+                    }
+                }
                 self.keep_aged_key(cpu, queued_key, tick);
                 self.dispatch(cpu, next, tick)?;
             }
         }
         Ok(())
+    }
+}
+
+/// Recording (`RECORD` only): each decision is written where the engine takes it, with the facts it compared.
+impl<const OSTEP: bool, const RECORD: bool> Engine<'_, OSTEP, RECORD> {
+    fn decide(&mut self, tick: u64, cpu: Option<u32>, task: Option<usize>, kind: DecisionKind) {
+        self.recording.decisions.push(Decision {
+            tick,
+            cpu,
+            task,
+            kind,
+        });
+    }
+
+    /// The MLFQ level of a task without resetting it (a boost since it was set means the top).
+    fn level_of(&self, task: usize) -> usize {
+        let state = &self.cold[task];
+        if state.epoch < self.boosts_done {
+            0
+        } else {
+            state.standing.level
+        }
+    }
+
+    /// A priority key as the scenario writes priorities.
+    fn shown_priority(&self, key: i128) -> i64 {
+        let priority = key * self.priority_sign;
+        i64::try_from(priority).unwrap_or(if priority < 0 { i64::MIN } else { i64::MAX })
+    }
+
+    /// A turn ended with work left: the quantum ran out, or (MLFQ) the allotment, which moves it down.
+    fn record_turn_end(&mut self, cpu: u32, task: usize, level_before: usize, tick: u64) {
+        let is_mlfq = self.order == Order::Level;
+        let level_after = self.level_of(task);
+        let levels = self.rules.levels();
+        let kind = if is_mlfq && level_after != level_before {
+            DecisionKind::Demote {
+                from: level_before,
+                to: level_after,
+                allotment: levels.get(level_before).map_or(0, |level| level.allotment),
+            }
+        } else {
+            let quantum = if is_mlfq {
+                levels.get(level_before).map_or(0, |level| level.quantum)
+            } else {
+                self.rules.turn_length(u64::MAX, Standing::default())
+            };
+            DecisionKind::QuantumEnd {
+                quantum,
+                level: is_mlfq.then_some(level_before),
+            }
+        };
+        self.decide(tick, Some(cpu), Some(task), kind);
+    }
+
+    /// A task entered the ready queue at this tick (for [`Engine::record_entrants`]).
+    fn note_entrant(&mut self, task: usize, remaining: u64, cause: EntryCause) {
+        let key = self.policy_key(task, remaining);
+        self.entrants.push((Entrant { task, cause }, 0, key));
+    }
+
+    fn record_entrants(&mut self, tick: u64) {
+        let ostep = OSTEP;
+        let arrivals_first = self.arrival_class == 0;
+        record_entrants(
+            tick,
+            &self.entrants,
+            EntryRules {
+                ostep,
+                arrivals_first,
+                per_cpu: false,
+            },
+            &mut self.recording.decisions,
+        );
+        self.entrants.clear();
+    }
+
+    /// Why the ready queue gave `item`: its key, as the policy reads it.
+    fn dispatch_reason(
+        &self,
+        item: &Runnable,
+        queued_key: Option<i128>,
+        tick: u64,
+    ) -> DispatchReason {
+        match self.order {
+            Order::Entry => DispatchReason::HeadOfQueue,
+            Order::Remaining if self.preemptive => DispatchReason::ShortestRemaining {
+                ticks: item.remaining,
+            },
+            Order::Remaining => DispatchReason::ShortestBurst {
+                ticks: item.remaining,
+            },
+            Order::Priority => {
+                let key = match queued_key {
+                    Some(key) => self.rules.aged(key, tick),
+                    None => self.tasks[item.task].priority_key,
+                };
+                DispatchReason::HighestPriority {
+                    priority: self.shown_priority(key),
+                }
+            }
+            Order::Level => DispatchReason::TopLevel {
+                level: self.level_of(item.task),
+            },
+        }
+    }
+
+    fn record_dispatch(
+        &mut self,
+        cpu: u32,
+        item: Runnable,
+        choice: CpuChoice,
+        queued_key: Option<i128>,
+        tick: u64,
+    ) {
+        let reason = self.dispatch_reason(&item, queued_key, tick);
+        let switches = self.cpus[cpu as usize]
+            .last_task
+            .is_some_and(|last| last != item.task);
+        let kind = DecisionKind::Dispatch {
+            reason,
+            others: self.ready.len(),
+            cpu_choice: (self.cpus.len() > 1).then_some(choice),
+            switch_until: (switches && self.switch_cost > 0)
+                .then(|| tick.saturating_add(self.switch_cost)),
+            moved_from: (item.last_cpu != NO_CPU && item.last_cpu != cpu).then_some(item.last_cpu),
+        };
+        self.decide(tick, Some(cpu), Some(item.task), kind);
+    }
+
+    /// The comparison of a preemption, from the two keys the engine compared.
+    fn preempt_reason(&self, key: i128, victim_key: i128, aged: bool) -> Option<PreemptReason> {
+        let ticks = |key: i128| u64::try_from(key).unwrap_or(0);
+        let level = |key: i128| usize::try_from(key).unwrap_or(0);
+        match self.order {
+            Order::Remaining => Some(PreemptReason::ShorterRemaining {
+                ticks: ticks(key),
+                victim_ticks: ticks(victim_key),
+            }),
+            Order::Priority => Some(PreemptReason::HigherPriority {
+                priority: self.shown_priority(key),
+                victim_priority: self.shown_priority(victim_key),
+                aged,
+            }),
+            Order::Level => Some(PreemptReason::HigherLevel {
+                level: level(key),
+                victim_level: level(victim_key),
+            }),
+            // FIFO orders never preempt.
+            Order::Entry => None,
+        }
+    }
+
+    /// The state after the decisions of `tick`.
+    fn record_state(&mut self, tick: u64) {
+        let is_mlfq = self.order == Order::Level;
+        let cpus = self
+            .cpus
+            .iter()
+            .map(|cpu| match cpu.activity {
+                Activity::Free { since } => CpuState::Idle { since },
+                Activity::Switching { item, start } => CpuState::Switching {
+                    task: item.task,
+                    since: start,
+                    until: start.saturating_add(self.switch_cost),
+                },
+                Activity::Running { item, start } => {
+                    let standing = if is_mlfq {
+                        Standing {
+                            level: self.level_of(item.task),
+                            used: if self.cold[item.task].epoch < self.boosts_done {
+                                0
+                            } else {
+                                self.cold[item.task].standing.used
+                            },
+                        }
+                    } else {
+                        Standing::default()
+                    };
+                    // The policy's limit on a turn, whatever the burst: none for run-to-end policies.
+                    let quantum = self.rules.turn_length(u64::MAX, standing);
+                    CpuState::Running {
+                        task: item.task,
+                        since: start,
+                        left: item.remaining.saturating_sub(tick - start),
+                        rate: 1,
+                        quantum_end: (quantum != u64::MAX).then(|| start.saturating_add(quantum)),
+                        level: is_mlfq.then_some(standing.level),
+                    }
+                }
+            })
+            .collect();
+        let level_count = if is_mlfq {
+            self.rules.levels().len().max(1)
+        } else {
+            1
+        };
+        let mut levels = vec![Vec::new(); level_count];
+        for item in self.ready.in_order() {
+            let level = if is_mlfq { self.level_of(item.task) } else { 0 };
+            levels[level.min(level_count - 1)].push(Queued {
+                task: item.task,
+                left: item.remaining,
+            });
+        }
+        let mut io: Vec<IoWait> = self
+            .io_returns
+            .iter()
+            .map(|&Reverse((until, task))| IoWait { task, until })
+            .collect();
+        io.sort_unstable_by_key(|wait| (wait.until, wait.task));
+        self.recording.states.push(SimState {
+            tick,
+            cpus,
+            queues: vec![QueueState { cpu: None, levels }],
+            io,
+            completed: self.completed_list.clone(),
+        });
+    }
+}
+
+/// How the tie conventions of a run order tasks entering a queue at one tick.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EntryRules {
+    pub ostep: bool,
+    pub arrivals_first: bool,
+    pub per_cpu: bool,
+}
+
+/// Records what happened to the tasks that entered the queues at `tick` (`entrants`: in the order pushed, with
+/// their queue and key): one alone with its key in its queue arrives or wakes; tasks with equal keys in one queue
+/// were ordered by the tie convention, which is named.
+pub(super) fn record_entrants(
+    tick: u64,
+    entrants: &[(Entrant, usize, i128)],
+    rules: EntryRules,
+    decisions: &mut Vec<Decision>,
+) {
+    let mut done = vec![false; entrants.len()];
+    for first in 0..entrants.len() {
+        if done[first] {
+            continue;
+        }
+        let (_, queue, key) = entrants[first];
+        // Pushed in entry order, so tasks of equal keys keep their queue order here.
+        let group: Vec<Entrant> = entrants
+            .iter()
+            .enumerate()
+            .skip(first)
+            .filter(|(_, (_, other_queue, other_key))| (*other_queue, *other_key) == (queue, key))
+            .map(|(position, (entrant, ..))| {
+                done[position] = true;
+                *entrant
+            })
+            .collect();
+        let queue = rules.per_cpu.then_some(queue as u32);
+        if let [only] = group.as_slice() {
+            let kind = match only.cause {
+                EntryCause::Arrival => DecisionKind::Arrive { queue },
+                EntryCause::IoReturn => DecisionKind::Wake {
+                    queue,
+                    front: false,
+                },
+                // Its quantum end (or the steal) is recorded already.
+                EntryCause::TurnEnd => continue,
+            };
+            decisions.push(Decision {
+                tick,
+                cpu: None,
+                task: Some(only.task),
+                kind,
+            });
+            continue;
+        }
+        let turn_ends = group
+            .iter()
+            .filter(|entrant| entrant.cause == EntryCause::TurnEnd)
+            .count();
+        let returns = group
+            .iter()
+            .filter(|entrant| entrant.cause == EntryCause::IoReturn)
+            .count();
+        let mixed = turn_ends > 0 && turn_ends < group.len();
+        let rule = if rules.ostep && (mixed || returns > 1) {
+            TieRule::Ostep
+        } else if !mixed {
+            TieRule::ScenarioOrder
+        } else if rules.arrivals_first {
+            TieRule::ArrivalsFirst
+        } else {
+            TieRule::TurnEndsFirst
+        };
+        decisions.push(Decision {
+            tick,
+            cpu: None,
+            task: None,
+            kind: DecisionKind::Tie {
+                order: group,
+                rule,
+                queue,
+            },
+        });
     }
 }

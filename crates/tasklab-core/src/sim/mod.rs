@@ -45,8 +45,10 @@ pub use error::{
 pub use input::{run_input, run_input_json, SimInputError, SimOutput};
 pub use metrics::{SimResult, SliceKind, Summary, TaskMetrics, TraceSlice};
 pub use model::{
-    Burst, CacheModel, Conventions, ConventionsPreset, DispatchOrder, Machine, MlfqLevel, Policy,
-    QueueLayout, SimInput, SimScenario, SimTask,
+    Burst, CacheModel, Completed, Conventions, ConventionsPreset, CpuChoice, CpuState, Decision,
+    DecisionKind, DispatchOrder, DispatchReason, Entrant, EntryCause, IoWait, Machine, MlfqLevel,
+    Policy, PreemptReason, QueueLayout, QueueState, Queued, Recording, SimInput, SimScenario,
+    SimState, SimTask, TieRule,
 };
 pub use multi::{MultiChooser, SeededChooser};
 
@@ -131,19 +133,66 @@ pub fn simulate_multi_with(
     options: &SimOptions,
     chooser: &mut dyn MultiChooser,
 ) -> Result<SimResult, SimError> {
+    let run = Run {
+        scenario,
+        machine,
+        policy,
+        conventions,
+        options,
+    };
+    simulate_run(&run, chooser, false).map(|(result, _)| result)
+}
+
+/// [`simulate_with`], also recording every decision of the scheduler with its reason and the state after each
+/// tick it handled ([`Recording`]): what `crate::step` explains. The result is the one [`simulate_with`] gives;
+/// plain runs use another instance of the engine, which records nothing.
+///
+/// # Errors
+/// As [`simulate_multi_with`].
+pub fn simulate_recorded(
+    scenario: &SimScenario,
+    machine: &Machine,
+    policy: &Policy,
+    conventions: &Conventions,
+    options: &SimOptions,
+) -> Result<(SimResult, Recording), SimError> {
+    let run = Run {
+        scenario,
+        machine,
+        policy,
+        conventions,
+        options,
+    };
+    simulate_run(&run, &mut SeededChooser::default(), true)
+}
+
+/// The inputs of one simulation.
+struct Run<'a> {
+    scenario: &'a SimScenario,
+    machine: &'a Machine,
+    policy: &'a Policy,
+    conventions: &'a Conventions,
+    options: &'a SimOptions,
+}
+
+/// Validates and runs; `record` picks the recording instance of the engine (the recording is empty otherwise).
+fn simulate_run(
+    run: &Run<'_>,
+    chooser: &mut dyn MultiChooser,
+    record: bool,
+) -> Result<(SimResult, Recording), SimError> {
+    let Run {
+        scenario,
+        machine,
+        policy,
+        conventions,
+        options,
+    } = *run;
     let multi = uses_multiprocessor_model(scenario, machine, conventions);
     let prepared = validate(scenario, machine, policy, multi && conventions.is_ostep())?;
     validate_conventions(conventions, machine, policy, multi)?;
     if multi {
-        return simulate_multiprocessor(
-            scenario,
-            &prepared,
-            machine,
-            policy,
-            conventions,
-            options,
-            chooser,
-        );
+        return simulate_multiprocessor(run, &prepared, chooser, record);
     }
     let total_bursts: u64 = prepared.iter().map(|task| task.bursts.len() as u64).sum();
     // Every step either ends a slice, moves a burst along, or applies a boost; this bound is far above any
@@ -163,7 +212,11 @@ pub fn simulate_multi_with(
         max_slices: options.max_slices,
         max_steps,
     };
-    let outcome = engine::run(&config)?;
+    let (outcome, recording) = if record {
+        engine::run_recorded(&config)?
+    } else {
+        (engine::run(&config)?, Recording::default())
+    };
     let one_cpu_makespan = if machine.cpus > 1 && options.compare_with_one_cpu {
         let single = RunConfig {
             cpus: 1,
@@ -176,13 +229,8 @@ pub fn simulate_multi_with(
     } else {
         None
     };
-    Ok(build_result(
-        scenario,
-        &prepared,
-        outcome,
-        machine.cpus,
-        one_cpu_makespan,
-    ))
+    let result = build_result(scenario, &prepared, outcome, machine.cpus, one_cpu_makespan);
+    Ok((result, recording))
 }
 
 /// Whether the run uses the multiprocessor model (see the module docs).
@@ -202,14 +250,18 @@ fn uses_multiprocessor_model(
 /// Checks what the multiprocessor model needs beyond [`validate`] (and, under `ostep`, what `multi.py` needs)
 /// and runs it.
 fn simulate_multiprocessor(
-    scenario: &SimScenario,
+    run: &Run<'_>,
     prepared: &[PreparedTask],
-    machine: &Machine,
-    policy: &Policy,
-    conventions: &Conventions,
-    options: &SimOptions,
     chooser: &mut dyn MultiChooser,
-) -> Result<SimResult, SimError> {
+    record: bool,
+) -> Result<(SimResult, Recording), SimError> {
+    let Run {
+        scenario,
+        machine,
+        policy,
+        conventions,
+        options,
+    } = *run;
     let invalid = |reason: String| SimError::InvalidMultiprocessor { reason };
     let ostep = conventions.is_ostep();
     if ostep {
@@ -293,10 +345,11 @@ fn simulate_multiprocessor(
         cache: machine.cache,
         random_order: machine.dispatch_order == DispatchOrder::Random,
         record_trace: options.record_trace,
+        record,
         max_slices: options.max_slices,
         max_steps,
     };
-    let outcome = multi::run_multi(&config, chooser)?;
+    let (outcome, recording) = multi::run_multi(&config, chooser)?;
     // On one CPU, affinities, per-CPU queues and stealing mean nothing; the cache still counts. Not under
     // `ostep` (multi.py has no such figure).
     let one_cpu_makespan = if !ostep && machine.cpus > 1 && options.compare_with_one_cpu {
@@ -306,21 +359,17 @@ fn simulate_multiprocessor(
             per_cpu: false,
             steal_interval: None,
             record_trace: false,
+            record: false,
             ..config
         };
         multi::run_multi(&single, chooser)
             .ok()
-            .map(|run| run.window_end - run.window_start)
+            .map(|(run, _)| run.window_end - run.window_start)
     } else {
         None
     };
-    Ok(build_result(
-        scenario,
-        prepared,
-        outcome,
-        machine.cpus,
-        one_cpu_makespan,
-    ))
+    let result = build_result(scenario, prepared, outcome, machine.cpus, one_cpu_makespan);
+    Ok((result, recording))
 }
 
 /// What `multi.py` needs under `ostep`: round robin, every task arriving at 0 with exactly one CPU burst.

@@ -508,3 +508,336 @@ impl SimInput {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a recorded run keeps ([`crate::sim::simulate_recorded`]): each decision of the scheduler with its reason,
+// and the state after every tick the engine handled. `crate::step` turns them into sentences and snapshots.
+// ---------------------------------------------------------------------------------------------------------------
+
+/// One decision of the scheduler, recorded by the engine at the moment it takes it (never re-derived).
+///
+/// Task and CPU numbers are indices (scenario order, and CPU 0 first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The tick at which it was taken.
+    pub tick: u64,
+    /// The CPU it concerns, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// The task it concerns, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<usize>,
+    /// What was decided, and why (its fields appear beside `tick`, `cpu` and `task` in JSON).
+    #[serde(flatten)]
+    pub kind: DecisionKind,
+}
+
+/// What the scheduler decided, with the facts that made it decide so. JSON: tagged by `kind` (snake case).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// The task arrives and joins a ready queue (`queue`: the CPU whose queue, with per-CPU queues).
+    Arrive {
+        /// Per-CPU queues: the CPU whose queue it joins (placed round robin).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queue: Option<u32>,
+    },
+    /// The task is back from I/O and joins a ready queue.
+    Wake {
+        /// Per-CPU queues: the CPU whose queue it joins (the one it ran on last).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queue: Option<u32>,
+        /// `ostep` with `io_bump` (`mlfq.py -I`): it goes to the front of its level.
+        front: bool,
+    },
+    /// Several tasks entered one queue at the same tick with equal standing for the policy: their order there
+    /// comes from the tie convention `rule`. `order` is the order they took, first first.
+    Tie {
+        /// The tasks and why each entered, in the order they took.
+        order: Vec<Entrant>,
+        /// The convention that ordered them.
+        rule: TieRule,
+        /// Per-CPU queues: the CPU whose queue.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queue: Option<u32>,
+    },
+    /// The task takes the CPU.
+    Dispatch {
+        /// Why this task.
+        reason: DispatchReason,
+        /// How many other tasks were ready in that queue.
+        others: usize,
+        /// Why this CPU (several CPUs only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cpu_choice: Option<CpuChoice>,
+        /// With a switch cost: the tick the switch ends and the task runs.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        switch_until: Option<u64>,
+        /// The CPU it ran on last, when that is another one (it migrates).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        moved_from: Option<u32>,
+    },
+    /// The task takes the CPU from `victim`, which goes back to the ready queue.
+    Preempt {
+        /// The task that loses the CPU.
+        victim: usize,
+        /// The comparison that decided it.
+        reason: PreemptReason,
+        /// `ostep`: the victim goes back to the front of its queue, keeping the rest of its quantum.
+        front: bool,
+    },
+    /// The task's quantum ran out: it goes back to the ready queue (MLFQ: to its level).
+    QuantumEnd {
+        /// The length of the quantum (of its level, for MLFQ).
+        quantum: u64,
+        /// MLFQ: its level (unchanged).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        level: Option<usize>,
+    },
+    /// MLFQ: the task used its allotment at level `from` and moves down to `to`.
+    Demote {
+        /// Its level before.
+        from: usize,
+        /// Its level now.
+        to: usize,
+        /// The allotment of level `from`, in ticks.
+        allotment: u64,
+    },
+    /// MLFQ boost: every task moves back to the top level.
+    Boost {
+        /// The boost period.
+        period: u64,
+    },
+    /// The task finished a CPU burst and waits on I/O until `until`.
+    Block {
+        /// The tick it is back.
+        until: u64,
+    },
+    /// The task finished its last burst.
+    Complete,
+    /// Per-CPU queues: CPU `cpu` had an empty queue and took the task from CPU `from`'s queue.
+    Steal {
+        /// The CPU whose queue it was in.
+        from: u32,
+        /// Why that queue (`ostep`: drawn at random).
+        longest: bool,
+    },
+    /// Cache model: the task has run `warmup` ticks on the CPU and is now warm there.
+    Warm {
+        /// The warm-up it needed, in ticks.
+        warmup: u64,
+        /// Its work per tick now.
+        rate: u64,
+        /// Tasks evicted from that cache to make room.
+        evicted: Vec<usize>,
+    },
+}
+
+/// Why a task entered a ready queue, for [`DecisionKind::Tie`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Entrant {
+    /// The task.
+    pub task: usize,
+    /// Why it entered.
+    pub cause: EntryCause,
+}
+
+/// Why a task entered a ready queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryCause {
+    /// It arrived.
+    Arrival,
+    /// It came back from I/O.
+    IoReturn,
+    /// Its turn ended with work left (quantum or allotment used).
+    TurnEnd,
+}
+
+/// The tie convention that ordered tasks entering a queue at one tick (see [`Conventions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// All of one kind: scenario order (by index).
+    ScenarioOrder,
+    /// Arrivals and I/O returns before tasks whose turn ended (`arrival_before_preempted`, the default).
+    ArrivalsFirst,
+    /// Tasks whose turn ended before arrivals and I/O returns (`arrival_before_preempted: false`).
+    TurnEndsFirst,
+    /// `ostep`: the task whose quantum expired, then arrivals by index, then I/O returns in the order issued.
+    Ostep,
+}
+
+/// Why the dispatched task was the one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum DispatchReason {
+    /// FCFS, round robin: first in the queue.
+    HeadOfQueue,
+    /// SJF: the shortest next CPU burst.
+    ShortestBurst {
+        /// Its length.
+        ticks: u64,
+    },
+    /// SRTF: the least time left in its burst.
+    ShortestRemaining {
+        /// Ticks left.
+        ticks: u64,
+    },
+    /// Priority: the best priority (as aged, with aging).
+    HighestPriority {
+        /// Its priority, in the scenario's numbering.
+        priority: i64,
+    },
+    /// MLFQ: the head of the highest non-empty level.
+    TopLevel {
+        /// The level.
+        level: usize,
+    },
+}
+
+/// Why the task went to this CPU (several CPUs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuChoice {
+    /// The CPU it ran on last was free: no switch.
+    LastCpu,
+    /// A free CPU that never ran a task: no switch either.
+    FreshCpu,
+    /// The lowest-numbered free CPU.
+    LowestFree,
+    /// Its own queue's CPU (per-CPU queues), or the CPU that preempted.
+    OwnQueue,
+}
+
+/// The comparison that made a ready task take a running task's CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum PreemptReason {
+    /// SRTF: fewer ticks left.
+    ShorterRemaining {
+        /// The newcomer's ticks left.
+        ticks: u64,
+        /// The victim's ticks left.
+        victim_ticks: u64,
+    },
+    /// Preemptive priority: a strictly better priority.
+    HigherPriority {
+        /// The newcomer's priority (as aged), in the scenario's numbering.
+        priority: i64,
+        /// The victim's.
+        victim_priority: i64,
+        /// Whether the priorities are aged ones.
+        aged: bool,
+    },
+    /// MLFQ: a higher level.
+    HigherLevel {
+        /// The newcomer's level.
+        level: usize,
+        /// The victim's.
+        victim_level: usize,
+    },
+    /// `ostep` with `io_bump`: a task back from I/O goes ahead of the running task of its level.
+    IoBump {
+        /// The level.
+        level: usize,
+    },
+}
+
+/// The state of the simulation after the decisions of one tick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimState {
+    /// The tick.
+    pub tick: u64,
+    /// Every CPU, CPU 0 first.
+    pub cpus: Vec<CpuState>,
+    /// The ready queues: one shared, or one per CPU (CPU 0's first).
+    pub queues: Vec<QueueState>,
+    /// Tasks waiting on I/O, soonest back first.
+    pub io: Vec<IoWait>,
+    /// Tasks done, with their completion tick, in the order they completed.
+    pub completed: Vec<Completed>,
+}
+
+/// What one CPU does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CpuState {
+    /// Nothing to run.
+    Idle {
+        /// Since when.
+        since: u64,
+    },
+    /// Switching context to `task` until `until`.
+    Switching {
+        /// The task it switches to.
+        task: usize,
+        /// Since when.
+        since: u64,
+        /// When the task starts running.
+        until: u64,
+    },
+    /// Running `task`.
+    Running {
+        /// The task.
+        task: usize,
+        /// When its current turn began.
+        since: u64,
+        /// Work left in its CPU burst at `tick` of the state.
+        left: u64,
+        /// Work done per tick (above 1 when warm in a cache).
+        rate: u64,
+        /// When its quantum runs out (none: the policy lets it run its burst).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        quantum_end: Option<u64>,
+        /// MLFQ: its level.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        level: Option<usize>,
+    },
+}
+
+/// One ready queue, in the order its tasks would run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueState {
+    /// Per-CPU queues: the CPU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// Per MLFQ level, top first (one list for other policies).
+    pub levels: Vec<Vec<Queued>>,
+}
+
+/// A ready task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    /// The task.
+    pub task: usize,
+    /// Work left in its CPU burst.
+    pub left: u64,
+}
+
+/// A task waiting on I/O.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IoWait {
+    /// The task.
+    pub task: usize,
+    /// The tick it is back.
+    pub until: u64,
+}
+
+/// A completed task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Completed {
+    /// The task.
+    pub task: usize,
+    /// Its completion tick.
+    pub at: u64,
+}
+
+/// What a recorded run kept beside its result.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Recording {
+    /// Every decision, in the order taken.
+    pub decisions: Vec<Decision>,
+    /// The state after each tick handled, in order of tick.
+    pub states: Vec<SimState>,
+}

@@ -30,10 +30,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::engine::{PreparedTask, RunOutcome, NOT_YET, NO_CPU};
+use super::engine::{record_entrants, EntryRules, PreparedTask, RunOutcome, NOT_YET, NO_CPU};
 use super::error::{SimError, DEFAULT_MAX_SLICES};
 use super::metrics::{SliceKind, TraceSlice};
-use super::model::{Burst, CacheModel};
+use super::model::{
+    Burst, CacheModel, Completed, CpuChoice, CpuState, Decision, DecisionKind, DispatchReason,
+    Entrant, EntryCause, IoWait, PreemptReason, QueueState, Queued, Recording, SimState,
+};
 use crate::sched::multi::{may_run_on, ostep_may_steal, place_round_robin, ticks_to_slice_end};
 use crate::sched::{Entry, Order, ReadyQueue, Rules, Standing};
 
@@ -120,6 +123,8 @@ pub(crate) struct MultiConfig<'a> {
     pub cache: Option<CacheModel>,
     pub random_order: bool,
     pub record_trace: bool,
+    /// Record each decision and the state after each tick ([`Recording`]).
+    pub record: bool,
     pub max_slices: u64,
     pub max_steps: u64,
 }
@@ -157,7 +162,13 @@ impl CpuCache {
 
     /// Puts `task` at the front of the contents and evicts first-warmed-first-out until the working sets fit.
     /// An evicted task must warm up again.
-    fn warm_up(&mut self, task: usize, model: &CacheModel, working_set: &[u64]) {
+    fn warm_up(
+        &mut self,
+        task: usize,
+        model: &CacheModel,
+        working_set: &[u64],
+        mut evicted_out: Option<&mut Vec<usize>>,
+    ) {
         self.state[task] = WARM;
         self.contents.insert(0, task);
         let mut used: u64 = self
@@ -171,6 +182,9 @@ impl CpuCache {
             };
             used -= working_set[evicted];
             self.state[evicted] = warmup_counter(model);
+            if let Some(out) = evicted_out.as_deref_mut() {
+                out.push(evicted);
+            }
         }
     }
 }
@@ -257,15 +271,21 @@ struct Multi<'a, 'c> {
     preempted: Vec<(usize, usize)>,
     order: Vec<u32>,
     candidates: Vec<u32>,
+    /// `config.record` only: the decisions and states so far.
+    recording: Recording,
+    /// `config.record`: tasks that entered a queue at this tick, in the order pushed: (entrant, queue, key).
+    entrants: Vec<(Entrant, usize, i128)>,
+    completed_list: Vec<Completed>,
 }
 
 /// Runs the multiprocessor model (see the module docs). The inputs must have been validated.
 pub(crate) fn run_multi(
     config: &MultiConfig<'_>,
     chooser: &mut dyn MultiChooser,
-) -> Result<RunOutcome, SimError> {
+) -> Result<(RunOutcome, Recording), SimError> {
     let mut multi = Multi::new(config, chooser);
-    multi.run()
+    let outcome = multi.run()?;
+    Ok((outcome, std::mem::take(&mut multi.recording)))
 }
 
 impl<'a, 'c> Multi<'a, 'c> {
@@ -348,6 +368,9 @@ impl<'a, 'c> Multi<'a, 'c> {
             preempted: Vec::new(),
             order: (0..cpu_count as u32).collect(),
             candidates: Vec::with_capacity(cpu_count),
+            recording: Recording::default(),
+            entrants: Vec::new(),
+            completed_list: Vec::new(),
         }
     }
 
@@ -371,6 +394,9 @@ impl<'a, 'c> Multi<'a, 'c> {
             self.end_turns(now)?;
             self.boost_if_due(now)?;
             self.enter_ready(now);
+            if self.config.record {
+                self.record_entrants(now);
+            }
             if self.unfinished == 0 {
                 // The last task completed by coming back from I/O.
                 break;
@@ -386,9 +412,22 @@ impl<'a, 'c> Multi<'a, 'c> {
             if !self.config.ostep && self.config.rules.is_preemptive() {
                 self.preempt(now)?;
             }
+            if self.config.record {
+                self.record_state(now);
+            }
             let span = self.span(now)?;
             self.run_span(now, span)?;
             now += span;
+        }
+        if self.config.record
+            && self
+                .recording
+                .states
+                .last()
+                .is_none_or(|state| state.tick < self.last_completion)
+        {
+            // The end: every task done.
+            self.record_state(self.last_completion);
         }
         for cpu in 0..self.cpus.len() {
             if self.cpus[cpu].running.is_none() {
@@ -526,11 +565,13 @@ impl<'a, 'c> Multi<'a, 'c> {
             for (queue, placed) in placement.into_iter().enumerate() {
                 for task in placed {
                     self.push(queue, task, 0, 0);
+                    self.note_entrant(task, queue, EntryCause::Arrival);
                 }
             }
         } else {
             for task in 0..self.tasks.len() {
                 self.push(0, task, 0, 0);
+                self.note_entrant(task, 0, EntryCause::Arrival);
             }
         }
     }
@@ -542,13 +583,21 @@ impl<'a, 'c> Multi<'a, 'c> {
                 self.tasks[task].left = *work;
                 self.entered.push(task);
             }
-            Some(Burst::Io(ticks)) => self
-                .io_returns
-                .push(Reverse((now.saturating_add(*ticks), task))),
+            Some(Burst::Io(ticks)) => {
+                let until = now.saturating_add(*ticks);
+                self.io_returns.push(Reverse((until, task)));
+                if self.config.record {
+                    self.decide(now, None, Some(task), DecisionKind::Block { until });
+                }
+            }
             None => {
                 self.cold[task].completion = now;
                 self.unfinished -= 1;
                 self.last_completion = self.last_completion.max(now);
+                if self.config.record {
+                    self.completed_list.push(Completed { task, at: now });
+                    self.decide(now, None, Some(task), DecisionKind::Complete);
+                }
             }
         }
     }
@@ -584,6 +633,14 @@ impl<'a, 'c> Multi<'a, 'c> {
                     if let Some(task) = self.stop(cpu, now)? {
                         let queue = self.queue_of(cpu);
                         self.push(queue, task, now, 0);
+                        if self.config.record {
+                            let kind = DecisionKind::QuantumEnd {
+                                quantum: self.quantum,
+                                level: None,
+                            };
+                            self.decide(now, Some(cpu as u32), Some(task), kind);
+                            self.note_entrant(task, queue, EntryCause::TurnEnd);
+                        }
                     }
                 }
             }
@@ -594,7 +651,13 @@ impl<'a, 'c> Multi<'a, 'c> {
                 .running
                 .is_some_and(|run| run.turn_end == now)
             {
+                let level_before = self.cpus[cpu]
+                    .running
+                    .map_or(0, |run| self.level_of(run.task));
                 if let Some(task) = self.stop(cpu, now)? {
+                    if self.config.record {
+                        self.record_turn_end(cpu, task, level_before, now);
+                    }
                     self.preempted.push((task, cpu));
                 }
             }
@@ -615,6 +678,9 @@ impl<'a, 'c> Multi<'a, 'c> {
         if !now.is_multiple_of(period) {
             // Boosts passed while nothing ran or waited: standings are reset lazily.
             return Ok(());
+        }
+        if self.config.record {
+            self.decide(now, None, None, DecisionKind::Boost { period });
         }
         for cpu in 0..self.cpus.len() {
             if let Some(task) = self.stop(cpu, now)? {
@@ -659,11 +725,23 @@ impl<'a, 'c> Multi<'a, 'c> {
                 for &task in &entered {
                     let queue = self.queue_for_entering(task);
                     self.push(queue, task, now, self.arrival_class);
+                    if self.config.record {
+                        // A task that never ran is new; one that ran is back from I/O.
+                        let cause = if self.cold[task].burst == 0 {
+                            EntryCause::Arrival
+                        } else {
+                            EntryCause::IoReturn
+                        };
+                        self.note_entrant(task, queue, cause);
+                    }
                 }
             } else {
                 for &(task, cpu) in &preempted {
                     let queue = self.queue_of(cpu);
                     self.push(queue, task, now, self.preempted_class);
+                    if self.config.record {
+                        self.note_entrant(task, queue, EntryCause::TurnEnd);
+                    }
                 }
             }
         }
@@ -715,25 +793,36 @@ impl<'a, 'c> Multi<'a, 'c> {
                     &self.config.working_set,
                     &self.config.affinity,
                 );
-                self.queues[victim as usize].take_first(|&task| {
-                    let own_work = match work[task].bursts.first() {
-                        Some(Burst::Cpu(run)) => *run,
-                        _ => 0,
-                    };
-                    ostep_may_steal(affinity[task], thief as u32, own_work, working_set[task])
-                })
+                self.queues[victim as usize]
+                    .take_first(|&task| {
+                        let own_work = match work[task].bursts.first() {
+                            Some(Burst::Cpu(run)) => *run,
+                            _ => 0,
+                        };
+                        ostep_may_steal(affinity[task], thief as u32, own_work, working_set[task])
+                    })
+                    .map(|task| (task, victim as usize))
             } else {
                 let victim = (0..self.queues.len())
                     .filter(|&victim| victim != thief)
                     .max_by_key(|&victim| (self.queues[victim].len(), Reverse(victim)));
                 let Some(victim) = victim else { continue };
                 let affinity = &self.config.affinity;
-                self.queues[victim].take_first(|&task| may_run_on(affinity[task], thief as u32))
+                self.queues[victim]
+                    .take_first(|&task| may_run_on(affinity[task], thief as u32))
+                    .map(|task| (task, victim))
             };
-            if let Some(task) = stolen {
+            if let Some((task, victim)) = stolen {
                 let class = self.arrival_class;
                 self.push(thief, task, now, class);
                 self.steals += 1;
+                if self.config.record {
+                    let kind = DecisionKind::Steal {
+                        from: victim as u32,
+                        longest: !self.config.ostep,
+                    };
+                    self.decide(now, Some(thief as u32), Some(task), kind);
+                }
             }
         }
     }
@@ -760,6 +849,9 @@ impl<'a, 'c> Multi<'a, 'c> {
             }
             let queue = self.queue_of(cpu);
             if let Some(task) = self.take(queue, cpu) {
+                if self.config.record {
+                    self.record_dispatch(cpu, task, queue, now);
+                }
                 self.start(cpu, task, now)?;
             }
         }
@@ -793,7 +885,7 @@ impl<'a, 'c> Multi<'a, 'c> {
             let cache = &mut self.caches[cpu];
             if cache.state[task] == NOT_HERE {
                 if model.warmup == 0 {
-                    cache.warm_up(task, model, &self.config.working_set);
+                    cache.warm_up(task, model, &self.config.working_set, None);
                 } else {
                     cache.state[task] = warmup_counter(model);
                 }
@@ -835,7 +927,7 @@ impl<'a, 'c> Multi<'a, 'c> {
                 };
                 let running = self.key(run.task);
                 if self.config.rules.preempts(best, running) {
-                    self.swap_out(cpu, cpu, now)?;
+                    self.swap_out(cpu, cpu, now, (best, running))?;
                 }
             }
             return Ok(());
@@ -861,7 +953,7 @@ impl<'a, 'c> Multi<'a, 'c> {
             if !self.config.rules.preempts(best, worst_key) {
                 break;
             }
-            if !self.swap_out(cpu, 0, now)? {
+            if !self.swap_out(cpu, 0, now, (best, worst_key))? {
                 break;
             }
         }
@@ -870,13 +962,31 @@ impl<'a, 'c> Multi<'a, 'c> {
 
     /// Puts the task running on `cpu` back in `queue` and starts the first task there that `cpu` may run.
     /// Returns whether one started.
-    fn swap_out(&mut self, cpu: usize, queue: usize, now: u64) -> Result<bool, SimError> {
-        if let Some(task) = self.stop(cpu, now)? {
+    /// `keys`: the best waiting key and the running one, as compared (for the recording).
+    fn swap_out(
+        &mut self,
+        cpu: usize,
+        queue: usize,
+        now: u64,
+        keys: (i128, i128),
+    ) -> Result<bool, SimError> {
+        let victim = self.stop(cpu, now)?;
+        if let Some(task) = victim {
             let class = self.preempted_class;
             self.push(queue, task, now, class);
         }
         match self.take(queue, cpu) {
             Some(next) => {
+                if self.config.record {
+                    if let (Some(victim), Some(reason)) = (victim, self.preempt_reason(keys)) {
+                        let kind = DecisionKind::Preempt {
+                            victim,
+                            reason,
+                            front: false,
+                        };
+                        self.decide(now, Some(cpu as u32), Some(next), kind);
+                    }
+                }
                 self.start(cpu, next, now)?;
                 Ok(true)
             }
@@ -1020,7 +1130,28 @@ impl<'a, 'c> Multi<'a, 'c> {
                     let counter = counter.saturating_sub(i64::try_from(span).unwrap_or(i64::MAX));
                     cache.state[task] = counter;
                     if counter <= 0 {
-                        cache.warm_up(task, model, &self.config.working_set);
+                        if self.config.record {
+                            let mut evicted = Vec::new();
+                            cache.warm_up(
+                                task,
+                                model,
+                                &self.config.working_set,
+                                Some(&mut evicted),
+                            );
+                            let kind = DecisionKind::Warm {
+                                warmup: model.warmup,
+                                rate: model.warm_rate.max(1),
+                                evicted,
+                            };
+                            self.recording.decisions.push(Decision {
+                                tick: now + span,
+                                cpu: Some(cpu as u32),
+                                task: Some(task),
+                                kind,
+                            });
+                        } else {
+                            cache.warm_up(task, model, &self.config.working_set, None);
+                        }
                     }
                 }
             }
@@ -1045,5 +1176,202 @@ impl<'a, 'c> Multi<'a, 'c> {
             }
         }
         Ok(())
+    }
+}
+
+/// Recording (`config.record` only): each decision is written where the model takes it.
+impl Multi<'_, '_> {
+    fn decide(&mut self, tick: u64, cpu: Option<u32>, task: Option<usize>, kind: DecisionKind) {
+        self.recording.decisions.push(Decision {
+            tick,
+            cpu,
+            task,
+            kind,
+        });
+    }
+
+    /// The MLFQ level of a task without resetting it (a boost since it was set means the top).
+    fn level_of(&self, task: usize) -> usize {
+        let state = &self.cold[task];
+        if state.epoch < self.boosts_done {
+            0
+        } else {
+            state.standing.level
+        }
+    }
+
+    fn note_entrant(&mut self, task: usize, queue: usize, cause: EntryCause) {
+        if !self.config.record {
+            return;
+        }
+        let key = self.key(task);
+        self.entrants.push((Entrant { task, cause }, queue, key));
+    }
+
+    fn record_entrants(&mut self, now: u64) {
+        let rules = EntryRules {
+            ostep: self.config.ostep,
+            arrivals_first: self.arrival_class == 0,
+            per_cpu: self.config.per_cpu,
+        };
+        record_entrants(now, &self.entrants, rules, &mut self.recording.decisions);
+        self.entrants.clear();
+    }
+
+    /// A turn ended with work left: the quantum ran out, or (MLFQ) the allotment, which moves it down.
+    fn record_turn_end(&mut self, cpu: usize, task: usize, level_before: usize, now: u64) {
+        let rules = &self.config.rules;
+        let is_mlfq = rules.order() == Order::Level;
+        let level_after = self.level_of(task);
+        let kind = if is_mlfq && level_after != level_before {
+            DecisionKind::Demote {
+                from: level_before,
+                to: level_after,
+                allotment: rules
+                    .levels()
+                    .get(level_before)
+                    .map_or(0, |level| level.allotment),
+            }
+        } else {
+            let quantum = if is_mlfq {
+                rules
+                    .levels()
+                    .get(level_before)
+                    .map_or(0, |level| level.quantum)
+            } else {
+                rules.turn_length(u64::MAX, Standing::default())
+            };
+            DecisionKind::QuantumEnd {
+                quantum,
+                level: is_mlfq.then_some(level_before),
+            }
+        };
+        self.decide(now, Some(cpu as u32), Some(task), kind);
+    }
+
+    /// A priority key as the scenario writes priorities (keys are negated when a higher number is higher).
+    fn shown_priority(&self, key: i128) -> i64 {
+        let priority = key * self.config.rules.priority_key(1);
+        i64::try_from(priority).unwrap_or(if priority < 0 { i64::MIN } else { i64::MAX })
+    }
+
+    fn record_dispatch(&mut self, cpu: usize, task: usize, queue: usize, now: u64) {
+        let reason = match self.config.rules.order() {
+            Order::Entry => DispatchReason::HeadOfQueue,
+            Order::Remaining if self.config.rules.is_preemptive() => {
+                DispatchReason::ShortestRemaining {
+                    ticks: self.tasks[task].left,
+                }
+            }
+            Order::Remaining => DispatchReason::ShortestBurst {
+                ticks: self.tasks[task].left,
+            },
+            Order::Priority => DispatchReason::HighestPriority {
+                priority: self.shown_priority(self.config.tasks[task].priority_key),
+            },
+            Order::Level => DispatchReason::TopLevel {
+                level: self.level_of(task),
+            },
+        };
+        let last = self.tasks[task].last_cpu;
+        let kind = DecisionKind::Dispatch {
+            reason,
+            others: self.queues[queue].len(),
+            cpu_choice: (self.cpus.len() > 1).then_some(if self.config.per_cpu {
+                CpuChoice::OwnQueue
+            } else {
+                CpuChoice::LowestFree
+            }),
+            switch_until: None,
+            moved_from: (last != NO_CPU && last as usize != cpu).then_some(last),
+        };
+        self.decide(now, Some(cpu as u32), Some(task), kind);
+    }
+
+    /// The comparison of a preemption, from the keys compared (waiting, running).
+    fn preempt_reason(&self, (key, victim_key): (i128, i128)) -> Option<PreemptReason> {
+        let ticks = |key: i128| u64::try_from(key).unwrap_or(0);
+        let level = |key: i128| usize::try_from(key).unwrap_or(0);
+        match self.config.rules.order() {
+            Order::Remaining => Some(PreemptReason::ShorterRemaining {
+                ticks: ticks(key),
+                victim_ticks: ticks(victim_key),
+            }),
+            Order::Priority => Some(PreemptReason::HigherPriority {
+                priority: self.shown_priority(key),
+                victim_priority: self.shown_priority(victim_key),
+                aged: false,
+            }),
+            Order::Level => Some(PreemptReason::HigherLevel {
+                level: level(key),
+                victim_level: level(victim_key),
+            }),
+            Order::Entry => None,
+        }
+    }
+
+    /// The state after the decisions of tick `now`.
+    fn record_state(&mut self, now: u64) {
+        let rules = &self.config.rules;
+        let is_mlfq = rules.order() == Order::Level;
+        let cpus = (0..self.cpus.len())
+            .map(|cpu| match self.cpus[cpu].running {
+                None => CpuState::Idle {
+                    since: self.cpus[cpu].idle_since,
+                },
+                Some(run) => {
+                    let quantum_end = if self.config.ostep {
+                        Some(now + ticks_to_slice_end(now, self.quantum))
+                    } else {
+                        (run.turn_end != u64::MAX).then_some(run.turn_end)
+                    };
+                    CpuState::Running {
+                        task: run.task,
+                        since: run.start,
+                        left: self.tasks[run.task].left,
+                        rate: self.rate_of(cpu, run.task).0,
+                        quantum_end,
+                        level: is_mlfq.then(|| self.level_of(run.task)),
+                    }
+                }
+            })
+            .collect();
+        let level_count = if is_mlfq {
+            rules.levels().len().max(1)
+        } else {
+            1
+        };
+        let queues = self
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(index, queue)| {
+                let mut levels = vec![Vec::new(); level_count];
+                for &task in queue.in_order() {
+                    let level = if is_mlfq { self.level_of(task) } else { 0 };
+                    levels[level.min(level_count - 1)].push(Queued {
+                        task,
+                        left: self.tasks[task].left,
+                    });
+                }
+                QueueState {
+                    cpu: self.config.per_cpu.then_some(index as u32),
+                    levels,
+                }
+            })
+            .collect();
+        let mut io: Vec<IoWait> = self
+            .io_returns
+            .iter()
+            .map(|&Reverse((until, task))| IoWait { task, until })
+            .collect();
+        io.sort_unstable_by_key(|wait| (wait.until, wait.task));
+        self.recording.states.push(SimState {
+            tick: now,
+            cpus,
+            queues,
+            io,
+            completed: self.completed_list.clone(),
+        });
     }
 }
