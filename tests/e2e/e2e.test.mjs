@@ -228,7 +228,10 @@ describe('cross-origin isolated page', () => {
 });
 
 describe('scenarios of your own', () => {
+  // The editor draws its tasks only while open (a large scenario would be thousands of inputs): open it first.
   async function taskNames(page) {
+    if (!(await page.locator('#editor').evaluate((details) => details.open))) await page.click('#editor summary');
+    await page.waitForSelector('.task-name-input');
     return page.locator('.task-name-input').evaluateAll((inputs) => inputs.map((input) => input.value));
   }
 

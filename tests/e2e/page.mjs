@@ -2,7 +2,8 @@
 // console errors, waiting for the worker pool and for a run's report, and axe-core's findings.
 import { createRequire } from 'node:module';
 
-export const DIST = new URL('../../dist', import.meta.url).pathname;
+// TASKLAB_DIST tests another build than dist/ (e.g. one built with `trunk build --dist /tmp/…`).
+export const DIST = process.env.TASKLAB_DIST ?? new URL('../../dist', import.meta.url).pathname;
 export const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 export const RUN_TIMEOUT = 60_000;
 // axe-core, the accessibility rules engine, injected into the page under test.

@@ -1,7 +1,8 @@
 // End-to-end tests of the timeline you can explore (issue 9, parts 3 and 5): the per-task view with its ready
 // stretches (convoy under FCFS), zoom and pan (keys, buttons, wheel, drag) with an axis that follows, the table
 // view, a phone's width (no page scroll, chart text of 14 px at least), the large-text toggle, and axe-core on the
-// main view after a run, the Predict section and the compare view. Screenshots go to screenshots/timeline-*.
+// main view after a run, the Predict section and the compare view; a large prediction painted on a canvas (issue 9,
+// part 4). Screenshots go to screenshots/timeline-*.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -225,6 +226,59 @@ describe('timeline you can explore', () => {
     await figure.screenshot({ path: `${SHOTS}timeline-large-text-390.png` });
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test('a large prediction is painted on a canvas at one pixel\'s detail, with tooltips, and zooming in brings back one element per slice', async () => {
+    // 8 tasks of 8 hash-chain phases, about 8 s of CPU at the typical unit cost: round robin with quantum 1 on
+    // 4 CPUs gives thousands of 1-tick slices, more than the SVG draws one by one.
+    const { page, errors } = await openPage(`${isolated.url}?policy=rr&quantum=1&cpus=4`);
+    const scenario = {
+      tasks: Array.from({ length: 8 }, (_, task) => ({
+        name: `Task ${task + 1}`,
+        phases: Array.from({ length: 8 }, () => ({ type: 'compute', kind: 'hash-chain', units: 78_000 })),
+      })),
+    };
+    await page.setInputFiles('#import-file', { name: 'large.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
+    const figure = page.locator(`${PREDICTED}[data-detail="canvas"]`);
+    await figure.waitFor();
+    const shown = Number(await figure.getAttribute('data-shown'));
+    const drawn = Number(await figure.getAttribute('data-drawn'));
+    assert.ok(shown > 2_000, `${shown} slices in view`);
+    assert.ok(drawn > 0 && drawn < shown, `${drawn} bars for ${shown} slices`);
+    // The frame has its rows and axis but no element per slice; the canvas over its plot is painted.
+    assert.equal(await figure.locator('svg rect.slice').count(), 0);
+    assert.equal(await figure.locator('svg rect.lane').count(), 4);
+    const painted = await figure.locator('canvas.timeline-dense').evaluate((canvas) => {
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let opaque = 0;
+      for (let index = 3; index < pixels.length; index += 4) if (pixels[index] > 0) opaque += 1;
+      return opaque / (canvas.width * canvas.height);
+    });
+    assert.ok(painted > 0.3, `${(painted * 100).toFixed(0)}% of the canvas painted`);
+    assert.match(await figure.locator('.detail-note').textContent(), /slices in view, painted at one pixel's detail/);
+    // Hovering a busy lane names what is under the pointer.
+    await figure.locator('.timeline-canvas').scrollIntoViewIfNeeded();
+    const box = await figure.locator('canvas.timeline-dense').boundingBox();
+    await page.mouse.move(box.x + box.width / 3, box.y + 16);
+    const tip = await figure.locator('.timeline-tip').textContent();
+    assert.match(tip, /Task \d+/);
+    assert.match(tip, /CPU 1/);
+    // Zoomed in far enough, each slice is its own SVG element again, with its tooltip.
+    await figure.locator('.timeline-canvas').focus();
+    for (let press = 0; press < 12 && (await page.locator(PREDICTED).getAttribute('data-detail')) === 'canvas'; press += 1) {
+      await page.keyboard.press('+');
+    }
+    const zoomed = page.locator(`${PREDICTED}[data-detail="svg"]`);
+    await zoomed.waitFor();
+    const slices = await zoomed.locator('svg rect.slice').count();
+    assert.ok(slices > 0 && slices <= 2_000);
+    assert.equal(slices + (await zoomed.locator('svg rect.switch').count()), Number(await zoomed.getAttribute('data-shown')));
+    assert.match(await zoomed.locator('svg rect.slice title').first().textContent(), /Task \d+ · CPU \d: /);
+    await page.keyboard.press('0');
+    await figure.waitFor();
+    await page.screenshot({ path: `${SHOTS}timeline-large.png`, fullPage: false });
+    assert.deepEqual(await seriousViolations(page, '#predict'), []);
+    assert.deepEqual(errors, []);
   });
 
   test('axe-core: no serious or critical violations on the main view after a run, in Predict and in the compare view', async () => {

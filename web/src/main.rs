@@ -28,6 +28,9 @@ mod run;
 #[cfg(target_arch = "wasm32")]
 mod runner;
 mod state;
+mod timeline_canvas;
+mod timeline_table;
+mod timeline_view;
 mod widgets;
 
 fn main() {

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use crate::timeline::{finite_or_zero, Span, TaskState, TimeRange, TimeUnit, Timeline};
+use crate::timeline::{finite_or_zero, Span, Stretch, TaskState, TimeRange, TimeUnit, Timeline};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chrome trace
@@ -376,6 +376,9 @@ pub struct SvgView {
     pub by_task: bool,
     /// Whether a legend follows the picture (the page writes its own in HTML).
     pub legend: bool,
+    /// Whether the picture draws its slices (or stretches); without them it is the frame alone (title, rows and
+    /// their labels, axis), over which the page paints a large timeline on a canvas ([`crate::detail`]).
+    pub slices: bool,
 }
 
 impl Default for SvgView {
@@ -387,7 +390,53 @@ impl Default for SvgView {
             range: None,
             by_task: false,
             legend: true,
+            slices: true,
         }
+    }
+}
+
+/// Where the rows of a picture of [`to_svg_view`] lie, in pixels from its top-left corner, so that a canvas over
+/// it can paint the slices (see [`SvgView::slices`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlotGeometry {
+    /// Left edge of the plot and its width.
+    pub left: f64,
+    /// Width of the plot.
+    pub width: f64,
+    /// Top of the first row.
+    pub top: f64,
+    /// Height of a row.
+    pub row_height: f64,
+    /// From the top of one row to the top of the next.
+    pub row_pitch: f64,
+    /// Number of rows.
+    pub rows: usize,
+}
+
+impl PlotGeometry {
+    /// Top of row `row`.
+    pub fn row_top(&self, row: usize) -> f64 {
+        self.top + row as f64 * self.row_pitch
+    }
+
+    /// Height of all the rows, from the first's top to the last's bottom.
+    pub fn rows_height(&self) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            self.row_top(self.rows - 1) + self.row_height - self.top
+        }
+    }
+}
+
+/// The share of a row's height a bar takes: slices and running stretches 0.77, and a state's its own (ready 0.54,
+/// I/O 0.3, not told apart 0.4), so shapes as well as fills tell states apart.
+pub fn bar_share(state: Option<TaskState>) -> f64 {
+    match state {
+        None | Some(TaskState::Running) => 0.77,
+        Some(TaskState::Ready) => 0.54,
+        Some(TaskState::Io) => 0.3,
+        Some(TaskState::ReadyOrIo) => 0.4,
     }
 }
 
@@ -520,6 +569,19 @@ fn row_labels(timeline: &Timeline, by_task: bool) -> Vec<Cow<'_, str>> {
 pub fn svg_plot_bounds(timeline: &Timeline, view: &SvgView) -> (f64, f64) {
     let layout = SvgLayout::new(timeline, view);
     (layout.left, layout.plot_width)
+}
+
+/// Where the plot and its rows lie in a picture of [`to_svg_view`].
+pub fn svg_plot_geometry(timeline: &Timeline, view: &SvgView) -> PlotGeometry {
+    let layout = SvgLayout::new(timeline, view);
+    PlotGeometry {
+        left: layout.left,
+        width: layout.plot_width,
+        top: layout.top,
+        row_height: layout.row_height,
+        row_pitch: layout.row_height + SVG_LANE_GAP,
+        rows: row_labels(timeline, view.by_task).len(),
+    }
 }
 
 /// The `<svg>` element of [`to_svg`] alone, without the XML declaration, to place inside an HTML page; the same
@@ -781,7 +843,9 @@ pub fn to_svg_view(timeline: &Timeline, view: &SvgView) -> String {
     );
     svg.push_str("</g>\n");
 
-    if view.by_task {
+    if !view.slices {
+        // The frame alone: the page paints the slices on a canvas.
+    } else if view.by_task {
         write_task_rows(
             &mut svg,
             timeline,
@@ -898,18 +962,18 @@ fn state_style<'a>(
     colour: &'a str,
 ) -> (Cow<'a, str>, &'static str, f64) {
     match state {
-        TaskState::Running => (Cow::Borrowed(colour), "", 0.77),
+        TaskState::Running => (Cow::Borrowed(colour), "", bar_share(Some(state))),
         TaskState::Ready => (
             Cow::Owned(format!("url(#{ready_pattern})")),
             r##" stroke="#666666" stroke-width="1""##,
-            0.54,
+            bar_share(Some(state)),
         ),
         TaskState::Io => (
             Cow::Borrowed("#ffffff"),
             r##" stroke="#333333" stroke-width="1.5" stroke-dasharray="4 2""##,
-            0.3,
+            bar_share(Some(state)),
         ),
-        TaskState::ReadyOrIo => (Cow::Borrowed("#cccccc"), "", 0.4),
+        TaskState::ReadyOrIo => (Cow::Borrowed("#cccccc"), "", bar_share(Some(state))),
     }
 }
 
@@ -921,10 +985,8 @@ fn write_task_rows(
     ranged: bool,
     ready_pattern: Option<&str>,
 ) {
-    let unit = timeline.unit.suffix();
     svg.push_str("<g class=\"task-rows\">\n");
     for (row, task_row) in timeline.task_rows.iter().enumerate() {
-        let name = timeline.task_name(task_row.task);
         let colour = safe_colour(timeline.task_colour(task_row.task));
         for stretch in &task_row.stretches {
             if !layout.shows(ranged, stretch.start, stretch.end) {
@@ -933,13 +995,7 @@ fn write_task_rows(
             let (fill, extra, share) =
                 state_style(stretch.state, ready_pattern.unwrap_or(""), colour);
             let (x, y, width, height) = layout.bar(row, stretch.start, stretch.end, share);
-            let tooltip = format!(
-                "{name} · {state}: {start}–{end} {unit} ({duration} {unit})",
-                state = stretch.state.label(),
-                start = time_text(stretch.start),
-                end = time_text(stretch.end),
-                duration = time_text(stretch.end - stretch.start),
-            );
+            let tooltip = stretch_tooltip(timeline, task_row.task, stretch);
             let _ = writeln!(
                 svg,
                 r#"<rect class="{}" data-task="{}" x="{}" y="{}" width="{}" height="{}" fill="{fill}"{extra}><title>{}</title></rect>"#,
@@ -966,27 +1022,15 @@ fn write_lane_slices(
     cold_pattern: Option<&str>,
 ) {
     let unit = timeline.unit.suffix();
-    let lane_rect = |slice: &Span| layout.bar(row_of(slice.lane), slice.start, slice.end, 0.77);
+    let lane_rect =
+        |slice: &Span| layout.bar(row_of(slice.lane), slice.start, slice.end, bar_share(None));
     let shows = |slice: &Span| layout.shows(ranged, slice.start, slice.end);
     let cold: BTreeSet<SpanKey> = timeline.cold.iter().map(span_key).collect();
     svg.push_str("<g class=\"slices\">\n");
     for slice in timeline.spans.iter().filter(|slice| shows(slice)) {
         let (x, y, width, height) = lane_rect(slice);
-        let name = timeline.task_name(slice.task);
-        let cache = if cold.is_empty() {
-            ""
-        } else if cold.contains(&span_key(slice)) {
-            " · cold cache"
-        } else {
-            " · warm cache"
-        };
-        let tooltip = format!(
-            "{name} · {lane}: {start}–{end} {unit} ({duration} {unit}){cache}",
-            lane = timeline.lane_label(slice.lane),
-            start = time_text(slice.start),
-            end = time_text(slice.end),
-            duration = time_text(finite_or_zero(slice.end) - finite_or_zero(slice.start)),
-        );
+        let cache = (!cold.is_empty()).then(|| cold.contains(&span_key(slice)));
+        let tooltip = slice_tooltip(timeline, slice, cache);
         let _ = writeln!(
             svg,
             r#"<rect class="slice" data-task="{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>"#,
@@ -1020,13 +1064,7 @@ fn write_lane_slices(
     svg.push_str("<g class=\"switches\">\n");
     for slice in timeline.switches.iter().filter(|slice| shows(slice)) {
         let (x, y, width, height) = lane_rect(slice);
-        let tooltip = format!(
-            "context switch to {name} · {lane}: {start}–{end} {unit}",
-            name = timeline.task_name(slice.task),
-            lane = timeline.lane_label(slice.lane),
-            start = time_text(slice.start),
-            end = time_text(slice.end),
-        );
+        let tooltip = switch_tooltip(timeline, slice);
         let _ = writeln!(
             svg,
             r#"<rect class="switch" x="{}" y="{}" width="{}" height="{}" fill="{SWITCH_FILL}"><title>{}</title></rect>"#,
@@ -1088,8 +1126,52 @@ fn write_lane_slices(
     }
 }
 
+/// The tooltip of a slice: task, lane, start, end and duration, and whether it ran with a cold cache (`cold`,
+/// when the timeline has a cache model).
+pub(crate) fn slice_tooltip(timeline: &Timeline, slice: &Span, cold: Option<bool>) -> String {
+    let cache = match cold {
+        None => "",
+        Some(true) => " · cold cache",
+        Some(false) => " · warm cache",
+    };
+    format!(
+        "{name} · {lane}: {start}–{end} {unit} ({duration} {unit}){cache}",
+        name = timeline.task_name(slice.task),
+        lane = timeline.lane_label(slice.lane),
+        start = time_text(slice.start),
+        end = time_text(slice.end),
+        duration = time_text(finite_or_zero(slice.end) - finite_or_zero(slice.start)),
+        unit = timeline.unit.suffix(),
+    )
+}
+
+/// The tooltip of a context switch.
+pub(crate) fn switch_tooltip(timeline: &Timeline, slice: &Span) -> String {
+    format!(
+        "context switch to {name} · {lane}: {start}–{end} {unit}",
+        name = timeline.task_name(slice.task),
+        lane = timeline.lane_label(slice.lane),
+        start = time_text(slice.start),
+        end = time_text(slice.end),
+        unit = timeline.unit.suffix(),
+    )
+}
+
+/// The tooltip of a stretch of task `task`'s row: task, state, start, end and duration.
+pub(crate) fn stretch_tooltip(timeline: &Timeline, task: usize, stretch: &Stretch) -> String {
+    format!(
+        "{name} · {state}: {start}–{end} {unit} ({duration} {unit})",
+        name = timeline.task_name(task),
+        state = stretch.state.label(),
+        start = time_text(stretch.start),
+        end = time_text(stretch.end),
+        duration = time_text(stretch.end - stretch.start),
+        unit = timeline.unit.suffix(),
+    )
+}
+
 /// Black or white, whichever contrasts more with `fill` (`#rgb` or `#rrggbb`), by WCAG's relative luminance.
-fn text_colour_on(fill: &str) -> &'static str {
+pub fn text_colour_on(fill: &str) -> &'static str {
     let hex = fill.trim_start_matches('#');
     let channel = |index: usize| -> f64 {
         let value = if hex.len() == 3 {
@@ -1254,7 +1336,7 @@ pub(crate) fn shorten(text: &str, max_chars: usize) -> Cow<'_, str> {
 }
 
 /// The colour if it is `#rgb` or `#rrggbb`, otherwise grey; never anything that could break out of an attribute.
-fn safe_colour(colour: &str) -> &str {
+pub fn safe_colour(colour: &str) -> &str {
     let hex = colour.strip_prefix('#').unwrap_or("");
     if matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         colour

@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod compare;
+pub mod detail;
 pub mod export;
 pub mod policy;
 pub mod predict;

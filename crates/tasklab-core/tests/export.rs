@@ -899,6 +899,7 @@ mod views {
                 range: Some(TimeRange { start, end }),
                 by_task: false,
                 legend: false,
+                slices: true,
             };
             let svg = to_svg_view(&timeline, &view);
             let document = parse(&svg);
@@ -953,6 +954,7 @@ mod views {
                     by_task,
                     legend: false,
                     range: None,
+                    slices: true,
                 };
                 let svg = to_svg_view(&timeline, &view);
                 let document = parse(&svg);

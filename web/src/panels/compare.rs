@@ -16,7 +16,8 @@ use crate::compare::{CompareRow, Comparison, RunRow};
 use crate::error::PageError;
 use crate::panels::exports::svg_dimension;
 use crate::state::scenario_title;
-use crate::widgets::{format_ms, TimelineView};
+use crate::timeline_view::TimelineView;
+use crate::widgets::format_ms;
 
 /// What the Compare view shows.
 #[derive(Properties, PartialEq)]

@@ -2,6 +2,8 @@
 //! kind and size, or wait), and for the simulator its arrival and priority. Every change produces a new scenario
 //! that the page validates, keeps in the URL, and can undo.
 
+use std::rc::Rc;
+
 use tasklab_core::predict::UnitCosts;
 use tasklab_core::scenario::{
     Phase, Scenario, TaskSpec, MAX_ARRIVAL_MS, MAX_NAME_CHARS, MAX_PHASES, MAX_PRIORITY, MAX_TASKS,
@@ -62,31 +64,45 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
     // Bumped on every change event: the inputs are keyed on it, so each is redrawn from the model even when a
     // value was refused or clamped to what it already was (otherwise the field would keep what was typed).
     let generation = use_state(|| 0u64);
+    // The tasks are drawn only while the editor is open: a large scenario (64 tasks of 64 phases) is thousands of
+    // inputs the browser would lay out for nothing.
+    let open = use_state_eq(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |event: Event| {
+            let is_open = event
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|details| details.has_attribute("open"));
+            open.set(is_open);
+        })
+    };
+    // One copy of the scenario shared by every callback (a copy each would be quadratic in its phases).
+    let shared = Rc::new(props.scenario.clone());
     // Builds a callback that applies `change` to a copy of the scenario and emits it.
     let edit = |change: EventEdit| {
-        let scenario = props.scenario.clone();
+        let scenario = Rc::clone(&shared);
         let on_edit = props.on_edit.clone();
         let generation = generation.clone();
         Callback::from(move |event: Event| {
             generation.set(*generation + 1);
-            let mut next = scenario.clone();
+            let mut next = (*scenario).clone();
             change(&mut next, &event);
-            if next != scenario {
+            if next != *scenario {
                 on_edit.emit(next);
             }
         })
     };
     let click = |change: ClickEdit| {
-        let scenario = props.scenario.clone();
+        let scenario = Rc::clone(&shared);
         let on_edit = props.on_edit.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut next = scenario.clone();
+            let mut next = (*scenario).clone();
             change(&mut next);
             on_edit.emit(next);
         })
     };
     let task_count = props.scenario.tasks.len();
-    let tasks = props.scenario.tasks.iter().enumerate().map(|(index, task)| {
+    let tasks = props.scenario.tasks.iter().take(if *open { task_count } else { 0 }).enumerate().map(|(index, task)| {
         let colour = task.colour_at(index).to_owned();
         let phases = task.phases.iter().enumerate().map(|(phase_index, phase)| {
             let (kind_value, amount, estimate) = match *phase {
@@ -214,7 +230,7 @@ pub fn scenario_editor(props: &EditorProps) -> Html {
         Callback::from(move |_| on_reset.emit(()))
     };
     html! {
-        <details class="editor" id="editor">
+        <details class="editor" id="editor" {ontoggle}>
             <summary>
                 <strong>{"Edit the scenario"}</strong>
                 if props.modified {

@@ -23,7 +23,8 @@ use crate::error::PageError;
 use crate::panels::exports::ExportButtons;
 use crate::panels::fields::{number_from, DraftField};
 use crate::panels::multiprocessor;
-use crate::widgets::{format_ms, swatch, TimelineView};
+use crate::timeline_view::TimelineView;
+use crate::widgets::{format_ms, swatch};
 
 /// Most slices a prediction may have: more could not be drawn usefully, and the simulation runs on the page's
 /// main thread (100,000 slices take a few milliseconds and about 3 MB).
@@ -55,16 +56,26 @@ fn predict(
     )
 }
 
+/// The prediction on the settings' CPUs, splittable phases cut as that many workers cut them (the step-through
+/// records the same).
+pub(crate) fn prediction(
+    scenario: &Scenario,
+    costs: &UnitCosts,
+    settings: &PredictSettings,
+) -> Result<SplitPrediction, SimError> {
+    let chunks = usize::try_from(settings.cpus)
+        .unwrap_or(1)
+        .saturating_mul(CHUNKS_PER_WORKER);
+    predict(scenario, costs, settings, chunks)
+}
+
 /// The prediction on the settings' CPUs, and the makespan of the same scenario on one CPU (for the speed-up).
 fn predict_with_baseline(
     scenario: &Scenario,
     costs: &UnitCosts,
     settings: &PredictSettings,
 ) -> Result<(SplitPrediction, u64), SimError> {
-    let chunks = usize::try_from(settings.cpus)
-        .unwrap_or(1)
-        .saturating_mul(CHUNKS_PER_WORKER);
-    let prediction = predict(scenario, costs, settings, chunks)?;
+    let prediction = prediction(scenario, costs, settings)?;
     let one_cpu = PredictSettings {
         cpus: 1,
         ..*settings
@@ -121,6 +132,9 @@ pub struct PredictProps {
     pub on_change: Callback<PredictSettings>,
     /// Told when a download fails.
     pub on_error: Callback<PageError>,
+    /// Opens the step-through of this prediction.
+    #[prop_or_default]
+    pub on_step: Callback<()>,
 }
 
 /// The Predict panel.
@@ -128,11 +142,36 @@ pub struct PredictProps {
 pub fn predict_view(props: &PredictProps) -> Html {
     let settings = props.settings;
     let scenario = &props.scenario;
-    // Simulate only when the scenario, the costs or the settings change, not on every render of the page.
-    let result = use_memo(
-        (scenario.clone(), props.costs, settings),
-        |(scenario, costs, settings)| predict_with_baseline(scenario, costs, settings),
-    );
+    // Simulate only when the scenario, the costs or the settings change, and not within the render that brought
+    // the change: a timer simulates in a task of its own and a second one shows the result, so that importing a
+    // 100,000-slice scenario never holds the page for one long task (each part stays well under 50 ms).
+    let key: PredictKey = (scenario.clone(), props.costs, settings);
+    let computed = use_state(|| None::<Rc<Computed>>);
+    {
+        let computed = computed.clone();
+        use_effect_with(key.clone(), move |key| {
+            let key = key.clone();
+            let simulate = gloo_timers::callback::Timeout::new(0, move || {
+                let result = predict_with_baseline(&key.0, &key.1, &key.2);
+                let timeline = match &result {
+                    Ok((prediction, _)) => {
+                        Some(Rc::new(prediction_timeline(&key.0, &key.2, prediction)))
+                    }
+                    Err(_) => None,
+                };
+                gloo_timers::callback::Timeout::new(0, move || {
+                    computed.set(Some(Rc::new(Computed {
+                        key,
+                        result,
+                        timeline,
+                    })));
+                })
+                .forget();
+            });
+            move || drop(simulate)
+        });
+    }
+    let pending = computed.as_ref().is_none_or(|computed| computed.key != key);
     let change = |update: fn(&mut PredictSettings, u64)| {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
@@ -171,11 +210,25 @@ pub fn predict_view(props: &PredictProps) -> Html {
         "Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "
     };
 
-    let body = match &*result {
-        Err(error) => {
+    let body = match computed.as_deref() {
+        None => html! { <p class="notice simulating" role="status">{"Simulating…"}</p> },
+        Some(Computed {
+            result: Err(error), ..
+        }) => {
             html! { <p class="notice">{format!("The simulator rejected this scenario: {error}")}</p> }
         }
-        Ok((prediction, one_cpu_makespan)) => view_result(props, prediction, *one_cpu_makespan),
+        Some(Computed {
+            key: (scenario, _, settings),
+            result: Ok((prediction, one_cpu_makespan)),
+            timeline,
+        }) => view_result(
+            props,
+            scenario,
+            *settings,
+            prediction,
+            *one_cpu_makespan,
+            timeline.clone(),
+        ),
     };
     let comparison = match &props.measured {
         Some(measured) => match &measured.of_run {
@@ -187,7 +240,7 @@ pub fn predict_view(props: &PredictProps) -> Html {
         None => html! {},
     };
     html! {
-        <section class="predict" id="predict">
+        <section class="predict" id="predict" aria-busy={pending.to_string()}>
             <h2>{"Predict: the same scenario on virtual CPUs"}</h2>
             <p class="story">{format!("A deterministic simulator replays the scenario under the policy chosen above ({}), the same policy real runs follow, one tick per millisecond, with compute sizes converted to time by this machine's measured speed. Change the CPUs to explore hardware you do not have.", PolicyKind::describe(&settings.policy(), "ms"))}</p>
             <div class="knobs">
@@ -210,8 +263,13 @@ pub fn predict_view(props: &PredictProps) -> Html {
                 </label>
             </div>
             {multiprocessor::view_knobs(settings, &props.on_change)}
+            <p><button id="predict-step" class="small" onclick={props.on_step.reform(|_| ())}>{"Step through this prediction"}</button>
+                {" event by event, with the reason for each decision"}</p>
             {comparison}
             <p class="conventions"><small>{conventions_text}{props.calibration.clone()}</small></p>
+            if pending && computed.is_some() {
+                <p class="notice simulating" role="status">{"Simulating the new settings… (the figures below are the last prediction's)"}</p>
+            }
             {body}
         </section>
     }
@@ -292,26 +350,52 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, of_run: &ModelOf
     }
 }
 
-fn view_result(props: &PredictProps, prediction: &SplitPrediction, one_cpu_makespan: u64) -> Html {
-    let settings = props.settings;
+/// What a prediction is made from: the scenario, the unit costs and the settings.
+type PredictKey = (Scenario, UnitCosts, PredictSettings);
+
+/// A prediction and its timeline, with what it was made from.
+struct Computed {
+    key: PredictKey,
+    result: Result<(SplitPrediction, u64), SimError>,
+    timeline: Option<Rc<Timeline>>,
+}
+
+/// The timeline of a prediction, titled with its policy and CPUs.
+fn prediction_timeline(
+    scenario: &Scenario,
+    settings: &PredictSettings,
+    prediction: &SplitPrediction,
+) -> Timeline {
+    Timeline::from_simulation(
+        format!(
+            "Prediction · {} on {} CPU(s)",
+            settings.policy.label(),
+            settings.cpus
+        ),
+        &prediction.result,
+        &owner_colours(scenario, &prediction.owners),
+    )
+    .with_bursts(&prediction.bursts)
+}
+
+/// The result of a prediction, for the scenario and settings it was made for (a newer one may be on its way).
+fn view_result(
+    props: &PredictProps,
+    scenario: &Scenario,
+    settings: PredictSettings,
+    prediction: &SplitPrediction,
+    one_cpu_makespan: u64,
+    timeline: Option<Rc<Timeline>>,
+) -> Html {
     let result = &prediction.result;
     let summary = &result.summary;
-    let colours = props.scenario.colours();
-    let tasks = prediction.per_task(&props.scenario, 1);
+    let colours = scenario.colours();
+    let tasks = prediction.per_task(scenario, 1);
     let speedup = (summary.makespan > 0 && settings.cpus > 1)
         .then(|| one_cpu_makespan as f64 / summary.makespan as f64);
-    let timeline = Rc::new(
-        Timeline::from_simulation(
-            format!(
-                "Prediction · {} on {} CPU(s)",
-                settings.policy.label(),
-                settings.cpus
-            ),
-            result,
-            &owner_colours(&props.scenario, &prediction.owners),
-        )
-        .with_bursts(&prediction.bursts),
-    );
+    let Some(timeline) = timeline else {
+        return Html::default();
+    };
     let file_stem = format!(
         "tasklab-prediction-{}-{}cpu",
         settings.policy.id(),

@@ -17,7 +17,8 @@ use crate::latency::keys_text;
 use crate::panels::exports::ExportButtons;
 use crate::run::FinishedRun;
 use crate::state::{scenario_title, OneCpuRun};
-use crate::widgets::{format_ms, swatch, TimelineView};
+use crate::timeline_view::TimelineView;
+use crate::widgets::{format_ms, swatch};
 
 /// What the Results panel shows.
 #[derive(Properties, PartialEq)]
