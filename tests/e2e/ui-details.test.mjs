@@ -98,8 +98,10 @@ describe('small things a careful user hits', () => {
         if (unfinished.includes(index)) {
           assert.equal(finish, 'stopped');
           assert.equal(checksum, '—', `row ${index}: ${cells}`);
+          assert.equal(report.tasks[index].checksum, null, 'the report has no checksum for an unfinished task');
         } else {
           assert.match(checksum, /^[0-9a-f]{16}$/);
+          assert.equal(report.tasks[index].checksum, checksum);
         }
         assert.equal(reference, '—', 'a stopped run is not checked');
         assert.notEqual(checksum, '0000000000000000');

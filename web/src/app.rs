@@ -22,6 +22,7 @@ use crate::panels::live::{Progress, RunIdentity};
 use crate::panels::notices::Notices;
 use crate::panels::predict::{MeasuredRun, PredictView};
 use crate::panels::results::Results;
+use crate::panels::views::{LearnView, ViewNav};
 use crate::runner;
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
 use crate::widgets::LargeTextToggle;
@@ -132,7 +133,6 @@ pub fn app() -> Html {
             compare_runner::start(&state, dispatch.clone());
         })
     };
-    let on_view = |view: View| dispatch.reform(move |_: MouseEvent| Action::SetView(view));
     let on_stop = {
         let active = state.active.clone();
         let comparison = state.comparison.clone();
@@ -185,54 +185,56 @@ pub fn app() -> Html {
 
             <Notices notices={state.notices.clone()} on_dismiss={dispatch.reform(|()| Action::DismissNotices)} />
 
-            <Controls settings={settings.clone()} max_workers={state.max_workers} pool={state.pool.clone()}
-                      running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
-                      copy_status={state.copy_status.clone().map(AttrValue::from)}
-                      share_url={format!("{}?{}", browser::page_base_url(), settings.to_query(false))}
-                      dispatch={dispatch.clone()} on_run={on_run} on_stop={on_stop} on_copy={on_copy}
-                      on_compare={on_compare.clone()} compare_blocker={state.compare_blocker().map(AttrValue::from)} />
+            if !settings.view.is_learning() {
+                <Controls settings={settings.clone()} max_workers={state.max_workers} pool={state.pool.clone()}
+                          running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
+                          copy_status={state.copy_status.clone().map(AttrValue::from)}
+                          share_url={format!("{}?{}", browser::page_base_url(), settings.to_query(false))}
+                          dispatch={dispatch.clone()} on_run={on_run} on_stop={on_stop} on_copy={on_copy}
+                          on_compare={on_compare.clone()} compare_blocker={state.compare_blocker().map(AttrValue::from)} />
+            }
 
-            <nav class="views" aria-label="Views">
-                <button id="view-main" class="small" aria-pressed={(settings.view == View::Main).to_string()}
-                        onclick={on_view(View::Main)}>{"One run + Predict"}</button>
-                <button id="view-compare" class="small" aria-pressed={(settings.view == View::Compare).to_string()}
-                        onclick={on_view(View::Compare)}>{"Compare all modes"}</button>
-            </nav>
+            <ViewNav view={settings.view} on_view={dispatch.reform(Action::SetView)} />
 
-            if settings.view == View::Compare {
+            if settings.view.is_learning() {
+                <LearnView settings={settings.clone()} costs={costs} on_learn={dispatch.reform(Action::SetLearn)} />
+            } else if settings.view == View::Compare {
                 <CompareView comparison={state.comparison.clone()} history={Rc::clone(&state.history)}
                              on_error={on_error.clone()} />
             }
 
-            <section class="scenario-tools">
-                <Gallery current={settings.custom.is_none().then_some(settings.preset)}
-                         on_choose={dispatch.reform(Action::SetPreset)} disabled={running} />
-                <ScenarioEditor scenario={scenario.clone()} costs={costs} modified={settings.custom.is_some()}
-                                can_undo={!state.undo.is_empty()} problem={state.scenario_problem().map(AttrValue::from)}
-                                on_edit={dispatch.reform(Action::EditScenario)} on_undo={dispatch.reform(|()| Action::Undo)}
-                                on_reset={dispatch.reform(|()| Action::ResetToPreset)} disabled={running} />
-                <ScenarioFiles settings={settings.clone()} disabled={running} dispatch={dispatch.clone()} />
-            </section>
+            if !settings.view.is_learning() {
+                <section class="scenario-tools">
+                    <Gallery current={settings.custom.is_none().then_some(settings.preset)}
+                             on_choose={dispatch.reform(Action::SetPreset)} disabled={running} />
+                    <ScenarioEditor scenario={scenario.clone()} costs={costs} modified={settings.custom.is_some()}
+                                    can_undo={!state.undo.is_empty()} problem={state.scenario_problem().map(AttrValue::from)}
+                                    on_edit={dispatch.reform(Action::EditScenario)} on_undo={dispatch.reform(|()| Action::Undo)}
+                                    on_reset={dispatch.reform(|()| Action::ResetToPreset)} disabled={running} />
+                    <ScenarioFiles settings={settings.clone()} disabled={running} dispatch={dispatch.clone()} />
+                </section>
 
-            <section class="explain">
-                <h2>{settings.mode.label()}</h2>
-                <p>{mode_explanation(settings.mode)}</p>
-            </section>
+                <section class="explain">
+                    <h2>{settings.mode.label()}</h2>
+                    <p>{mode_explanation(settings.mode)}</p>
+                </section>
 
-            <Progress active={state.active.clone().map(RunIdentity)} last={state.last.clone()}
-                      last_is_of_this_scenario={state.last_run_is_of_this_scenario()}
-                      last_progress={Rc::clone(&state.last_progress)}
-                      names={scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()}
-                      colours={scenario.colours()} />
+                <Progress active={state.active.clone().map(RunIdentity)} last={state.last.clone()}
+                          last_is_of_this_scenario={state.last_run_is_of_this_scenario()}
+                          last_progress={Rc::clone(&state.last_progress)}
+                          names={scenario.tasks.iter().map(|task| task.name.clone()).collect::<Vec<_>>()}
+                          colours={scenario.colours()} />
 
-            if let Some(run) = &state.last {
-                <Results run={Rc::clone(run)} one_cpu={state.one_cpu_runs.get(&scenario_key(&run.settings)).cloned()}
-                         on_error={on_error.clone()} />
+                if let Some(run) = &state.last {
+                    <Results run={Rc::clone(run)} one_cpu={state.one_cpu_runs.get(&scenario_key(&run.settings)).cloned()}
+                             on_error={on_error.clone()} />
+                }
+
+                <PredictView scenario={scenario.clone()} settings={settings.predict} costs={costs}
+                             calibration={calibration} measured={measured_run(&state)}
+                             on_change={dispatch.reform(Action::SetPredict)} on_error={on_error}
+                             on_step={dispatch.reform(|()| Action::SetView(View::Step))} />
             }
-
-            <PredictView scenario={scenario.clone()} settings={settings.predict} costs={costs}
-                         calibration={calibration} measured={measured_run(&state)}
-                         on_change={dispatch.reform(Action::SetPredict)} on_error={on_error} />
 
             <footer><p>{MEASUREMENT_NOTE}</p></footer>
         </main>

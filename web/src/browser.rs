@@ -159,6 +159,16 @@ pub fn publish_last_compare(json: &str) {
     let _ = tasklab_engine::script::set_last_compare_json(json);
 }
 
+/// Publishes a graded quiz question's JSON report as `window.tasklabLastQuiz` (a string), for scripts and tests.
+pub fn publish_last_quiz(json: &str) {
+    set_window_string("tasklabLastQuiz", json);
+}
+
+/// A random number in [0, 1), for a quiz link without a seed.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
 /// The last comparison's JSON report, if one was published.
 pub fn last_compare_json() -> Option<String> {
     let window = web_sys::window()?;

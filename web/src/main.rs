@@ -22,6 +22,7 @@ mod diagnostics;
 mod error;
 mod explain;
 mod latency;
+mod learn;
 #[cfg(target_arch = "wasm32")]
 mod panels;
 mod run;

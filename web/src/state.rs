@@ -12,7 +12,7 @@ use tasklab_core::predict::{PredictSettings, UnitCosts};
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{
-    parse_query, Mode, Notice, Placement, Settings, View, MAX_SLICE_MS, MIN_SLICE_MS,
+    parse_query, LearnLink, Mode, Notice, Placement, Settings, View, MAX_SLICE_MS, MIN_SLICE_MS,
 };
 use tasklab_engine::plan::ExecutorPlan;
 use yew::Reducible;
@@ -173,6 +173,8 @@ pub enum Action {
     Import(Box<ScenarioFile>),
     /// Back/forward: the address changed to this query string.
     LoadFromUrl(String),
+    /// The step-through's or the quiz's link changed (a quiz's drawn seed).
+    SetLearn(LearnLink),
 }
 
 /// Identity of the scenario of `settings`, for caches and comparisons: the preset id, or the custom link code.
@@ -452,7 +454,8 @@ impl Reducible for AppState {
                 next.copy_status = None;
             }
             Action::RunFinished(finished) => next.finish_run(Rc::new(*finished)),
-            Action::SetView(view) => next.settings.view = view,
+            Action::SetView(view) => next.settings.set_view(view),
+            Action::SetLearn(learn) => next.settings.learn = learn,
             Action::CompareStarted(plan) => {
                 next.comparison = Some(Rc::new(Comparison::new(plan)));
             }

@@ -25,8 +25,9 @@ pub struct Slice {
 pub struct TaskResult {
     /// Its name.
     pub name: String,
-    /// Its checksum as 16 hex digits (a string: JSON numbers lose 64-bit precision).
-    pub checksum: String,
+    /// Its checksum as 16 hex digits (a string: JSON numbers lose 64-bit precision); `None` (JSON `null`) for a
+    /// task a stopped run did not finish, whose partial checksum proves nothing.
+    pub checksum: Option<String>,
     /// When it may start, ms from the run's start (the scenario's arrival).
     #[serde(default)]
     pub arrival_ms: u64,

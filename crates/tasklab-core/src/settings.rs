@@ -15,6 +15,7 @@ use crate::predict::{
     MAX_WARMUP_MS, MAX_WARM_RATE,
 };
 use crate::presets::Preset;
+use crate::quiz::{QuizError, QuizParams, MAX_COUNT};
 use crate::scenario::Scenario;
 use crate::sim::{CacheModel, QueueLayout};
 
@@ -115,6 +116,12 @@ pub enum View {
     Main,
     /// Every mode run one after another and shown side by side on one clock.
     Compare,
+    /// Predict's simulation (or a quiz question), walked event by event or tick by tick.
+    Step,
+    /// A quiz: small questions drawn from a seed, graded against the simulator.
+    Quiz,
+    /// The teacher's page: verifies a quiz's result code.
+    QuizCheck,
 }
 
 impl View {
@@ -123,14 +130,54 @@ impl View {
         match self {
             Self::Main => "main",
             Self::Compare => "compare",
+            Self::Step => "step",
+            Self::Quiz => "quiz",
+            Self::QuizCheck => "quiz-check",
         }
     }
 
+    /// Every view, in the order the page lists them.
+    pub const ALL: [View; 5] = [
+        Self::Main,
+        Self::Compare,
+        Self::Step,
+        Self::Quiz,
+        Self::QuizCheck,
+    ];
+
     /// Parses [`View::id`].
     pub fn from_id(id: &str) -> Option<Self> {
-        [Self::Main, Self::Compare]
-            .into_iter()
-            .find(|view| view.id() == id)
+        Self::ALL.into_iter().find(|view| view.id() == id)
+    }
+
+    /// The views for learning (step-through, quiz, quiz check): no run controls, and a quiz link's parameters
+    /// travel with them.
+    pub fn is_learning(self) -> bool {
+        matches!(self, Self::Step | Self::Quiz | Self::QuizCheck)
+    }
+}
+
+/// The step-through's and the quizzes' part of a link (`quiz`, `level`, `count`, the overrides, `q`, `tick`,
+/// `code`). Kept only while a learning view is on show ([`Settings::set_view`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LearnLink {
+    /// The quiz's parameters, read by [`QuizParams::parse_query`]: present when the link has a `quiz` (or asks
+    /// for a quiz view); `policy`, `quantum` and `cpus` are then the quiz's overrides.
+    pub quiz: Option<QuizParams>,
+    /// Whether `quiz=` gave a seed (without one the page draws a seed and writes it in the address bar).
+    pub seed_given: bool,
+    /// `q=`: the question of the quiz that `view=step` steps through (0 first).
+    pub question: usize,
+    /// `tick=`: the tick the step-through opens at (the page clamps it to the run, with a notice).
+    pub tick: Option<u64>,
+    /// `code=`: a result code for `view=quiz-check`.
+    pub code: Option<String>,
+}
+
+impl LearnLink {
+    /// The quiz of a link with a seed, if any.
+    pub fn seeded_quiz(&self) -> Option<&QuizParams> {
+        self.quiz.as_ref().filter(|_| self.seed_given)
     }
 }
 
@@ -162,6 +209,8 @@ pub struct Settings {
     pub compare_workers: Option<Vec<u32>>,
     /// Compare: runs of each configuration (the table shows their median and spread).
     pub compare_repeat: u32,
+    /// The step-through's and the quizzes' parameters.
+    pub learn: LearnLink,
 }
 
 impl Settings {
@@ -179,7 +228,17 @@ impl Settings {
             view: View::Main,
             compare_workers: None,
             compare_repeat: DEFAULT_COMPARE_REPEAT,
+            learn: LearnLink::default(),
         }
+    }
+
+    /// Shows `view`. Leaving the learning views drops the quiz's and the step-through's parameters, so the
+    /// main view's link and a later step-through are of the scenario again.
+    pub fn set_view(&mut self, view: View) {
+        if !view.is_learning() {
+            self.learn = LearnLink::default();
+        }
+        self.view = view;
     }
 
     /// The scenario to run: the custom one, or else the preset's.
@@ -195,6 +254,21 @@ impl Settings {
     /// scenario comes last, as `s`.
     pub fn to_query(&self, include_run: bool) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
+        // A quiz link carries only the quiz: its policy, quantum and CPUs are the quiz's overrides.
+        if let Some(quiz) = self.learn.seeded_quiz().filter(|_| self.view.is_learning()) {
+            query.append_pair("view", self.view.id());
+            let mut text = query.finish();
+            text.push('&');
+            text.push_str(&quiz.to_query());
+            let mut rest = form_urlencoded::Serializer::new(String::new());
+            self.append_learn(&mut rest);
+            let rest = rest.finish();
+            if !rest.is_empty() {
+                text.push('&');
+                text.push_str(&rest);
+            }
+            return text;
+        }
         query
             .append_pair("preset", self.preset.id())
             .append_pair("mode", self.mode.id())
@@ -246,6 +320,9 @@ impl Settings {
         if self.view != View::Main {
             query.append_pair("view", self.view.id());
         }
+        if self.view.is_learning() {
+            self.append_learn(&mut query);
+        }
         if let Some(workers) = &self.compare_workers {
             let list: Vec<String> = workers.iter().map(u32::to_string).collect();
             query.append_pair("compare_workers", &list.join(","));
@@ -260,6 +337,20 @@ impl Settings {
             query.append_pair("s", &encode_scenario(custom));
         }
         query.finish()
+    }
+
+    /// `q`, `tick` and `code` of a learning view, when set.
+    fn append_learn(&self, query: &mut form_urlencoded::Serializer<'_, String>) {
+        let learn = &self.learn;
+        if self.view == View::Step && learn.seeded_quiz().is_some() && learn.question > 0 {
+            query.append_pair("q", &learn.question.to_string());
+        }
+        if let Some(tick) = learn.tick.filter(|_| self.view == View::Step) {
+            query.append_pair("tick", &tick.to_string());
+        }
+        if let Some(code) = learn.code.as_ref().filter(|_| self.view == View::QuizCheck) {
+            query.append_pair("code", code);
+        }
     }
 }
 
@@ -356,6 +447,7 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
     };
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut quantum_given = false;
+    let mut quiz_given = false;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "preset" => match Preset::from_id(&value) {
@@ -572,9 +664,39 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
             },
             "view" => match View::from_id(&value) {
                 Some(view) => settings.view = view,
+                None => {
+                    let known: Vec<&str> = View::ALL.iter().map(|view| view.id()).collect();
+                    notice(
+                        "view",
+                        format!(
+                            "{} is not one of {}; the main view",
+                            quoted(&value),
+                            known.join(", ")
+                        ),
+                    )
+                }
+            },
+            // Read with the quiz's own rules after the loop.
+            "quiz" | "level" | "count" | "code" => quiz_given = true,
+            "q" => match parse_in_range(&value, 0, MAX_COUNT - 1) {
+                Some(question) => settings.learn.question = question,
                 None => notice(
-                    "view",
-                    format!("{} is not main or compare; the main view", quoted(&value)),
+                    "q",
+                    format!(
+                        "{} is not a question number from 0 to {}; the first question",
+                        quoted(&value),
+                        MAX_COUNT - 1
+                    ),
+                ),
+            },
+            "tick" => match parse_in_range(&value, 0, u64::MAX) {
+                Some(tick) => settings.learn.tick = Some(tick),
+                None => notice(
+                    "tick",
+                    format!(
+                        "{} is not a whole number of ticks; the start of the run",
+                        quoted(&value)
+                    ),
                 ),
             },
             // Workers beyond the cores are allowed here, up to twice as many, to show they do not help.
@@ -617,6 +739,9 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
     if !quantum_given {
         settings.predict.quantum = u64::from(settings.slice_ms);
     }
+    if quiz_given || matches!(settings.view, View::Quiz | View::QuizCheck) {
+        read_quiz(query, &mut settings.learn, &mut notices);
+    }
     let scenario_notices = notices
         .iter_mut()
         .filter(|notice| notice.field == "s" && notice.message.is_empty());
@@ -630,6 +755,23 @@ pub fn parse_query(query: &str, max_workers: u32) -> ParsedSettings {
         };
     }
     ParsedSettings { settings, notices }
+}
+
+/// The quiz's part of a link into `learn`. Its `policy`, `quantum` and `cpus` are the quiz's overrides, read
+/// with the quiz's limits: their notices replace the ones the page's own limits gave.
+fn read_quiz(query: &str, learn: &mut LearnLink, notices: &mut Vec<Notice>) {
+    let parsed = QuizParams::parse_query(query);
+    notices.retain(|notice| !["policy", "quantum", "cpus"].contains(&notice.field.as_str()));
+    for problem in parsed.notices {
+        let (field, message) = match problem {
+            QuizError::BadParameter { field, message } => (field.to_owned(), message),
+            other => ("quiz".to_owned(), other.to_string()),
+        };
+        notices.push(Notice { field, message });
+    }
+    learn.quiz = Some(parsed.params);
+    learn.seed_given = parsed.seed_given;
+    learn.code = parsed.code;
 }
 
 #[cfg(test)]
@@ -661,6 +803,7 @@ mod tests {
                 view: View::Main,
                 compare_workers: None,
                 compare_repeat: DEFAULT_COMPARE_REPEAT,
+                learn: Default::default(),
             }
         );
     }
@@ -784,6 +927,7 @@ mod tests {
                         view: View::Compare,
                         compare_workers: Some(vec![1, 3, 8]),
                         compare_repeat: 2,
+                        learn: Default::default(),
                     };
                     let parsed = parse_query(&settings.to_query(true), 4);
                     assert!(parsed.notices.is_empty());
@@ -895,5 +1039,70 @@ mod tests {
         let parsed = parse_query(&format!("preset={long}&%%%&=&&mode"), 2);
         assert!(parsed.notices[0].message.chars().count() < 400);
         assert_eq!(parsed.settings.preset, Preset::ReadingWhileTexting);
+    }
+
+    #[test]
+    fn quiz_links_carry_only_the_quiz_and_round_trip() {
+        let parsed = parse_query(
+            "view=quiz&quiz=monday&level=2&count=3&policy=rr&preset=two-chefs",
+            4,
+        );
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        let settings = parsed.settings;
+        assert_eq!(settings.view, View::Quiz);
+        let quiz = settings.learn.seeded_quiz().expect("a seeded quiz");
+        assert_eq!((quiz.level, quiz.count), (2, 3));
+        let query = settings.to_query(false);
+        assert_eq!(query, "view=quiz&quiz=monday&level=2&count=3&policy=rr");
+        assert_eq!(parse_query(&query, 4).settings.learn, settings.learn);
+    }
+
+    #[test]
+    fn the_step_through_of_a_quiz_question_keeps_its_question_and_tick() {
+        let query = "view=step&quiz=7&level=3&q=2&tick=9";
+        let settings = parse_query(query, 4).settings;
+        assert_eq!((settings.learn.question, settings.learn.tick), (2, Some(9)));
+        assert_eq!(settings.to_query(false), query);
+        // A step-through of the scenario keeps its tick beside the usual settings.
+        let plain = parse_query("preset=two-chefs&view=step&tick=4", 4).settings;
+        assert!(plain.learn.quiz.is_none());
+        assert!(
+            plain.to_query(false).ends_with("&view=step&tick=4"),
+            "{}",
+            plain.to_query(false)
+        );
+    }
+
+    #[test]
+    fn bad_quiz_values_leave_the_quizs_own_notices() {
+        let parsed = parse_query(
+            "view=quiz&quiz=1&level=9&count=999&quantum=20&q=x&tick=-1",
+            4,
+        );
+        let fields: Vec<&str> = parsed
+            .notices
+            .iter()
+            .map(|notice| notice.field.as_str())
+            .collect();
+        assert_eq!(fields, ["q", "tick", "level", "count", "quantum"]);
+        let quiz = parsed.settings.learn.quiz.expect("the quiz");
+        assert_eq!(
+            (quiz.level, quiz.count, quiz.options.quantum),
+            (3, 10, None)
+        );
+        // Without a seed the page draws one; a quiz-check keeps its code.
+        let check = parse_query("view=quiz-check&code=TL-1", 4).settings;
+        assert!(!check.learn.seed_given);
+        assert_eq!(check.learn.code.as_deref(), Some("TL-1"));
+    }
+
+    #[test]
+    fn leaving_the_learning_views_drops_their_parameters() {
+        let mut settings = parse_query("view=step&quiz=7&tick=3", 4).settings;
+        settings.set_view(View::Quiz);
+        assert!(settings.learn.seeded_quiz().is_some());
+        settings.set_view(View::Main);
+        assert_eq!(settings.learn, LearnLink::default());
+        assert!(!settings.to_query(false).contains("quiz"));
     }
 }

@@ -44,6 +44,9 @@ pub struct SplitPrediction {
     pub split: bool,
     /// Each simulator task's bursts (so a timeline can place its I/O exactly).
     pub bursts: Vec<Vec<Burst>>,
+    /// The simulator's tasks as the last simulation ran them: simulating it once gives `result` (the
+    /// step-through records it).
+    pub scenario: SimScenario,
 }
 
 impl SplitPrediction {
@@ -298,6 +301,7 @@ pub fn simulate_split_with_working_set(
                 owners,
                 split,
                 bursts: sim.tasks.iter().map(|task| task.bursts.clone()).collect(),
+                scenario: sim,
             });
         };
         for (owner, task_progress) in progress.iter_mut().enumerate() {
@@ -353,6 +357,26 @@ mod tests {
             assert!(metrics.first_run >= serial_end, "{metrics:?}");
         }
         assert!(eight.owners.iter().all(|&owner| owner == 0));
+    }
+
+    #[test]
+    fn one_simulation_of_the_kept_scenario_gives_the_prediction() {
+        let scenario = Preset::Amdahl.scenario();
+        let eight = run(&scenario, 32, 8);
+        let machine = Machine {
+            cpus: 8,
+            switch_cost: 0,
+            ..Machine::default()
+        };
+        let again = simulate(
+            &eight.scenario,
+            &machine,
+            &Policy::Fcfs,
+            &Conventions::default(),
+        )
+        .expect("simulates");
+        assert_eq!(again, eight.result);
+        assert_eq!(eight.scenario.tasks.len(), eight.owners.len());
     }
 
     #[test]

@@ -196,7 +196,10 @@ impl Timeline {
                     name: task.name.clone(),
                     colour: colour_or_palette(colours, index),
                     metrics: vec![
-                        ("checksum".into(), task.checksum.clone()),
+                        (
+                            "checksum".into(),
+                            task.checksum.clone().unwrap_or_else(|| "—".into()),
+                        ),
                         ("first_run_ms".into(), time(task.first_run_ms)),
                         ("end_ms".into(), time(task.end_ms)),
                     ],
@@ -859,7 +862,7 @@ mod tests {
     fn a_real_run_cannot_tell_ready_from_waiting_unless_the_task_never_waits() {
         let result = |name: &str, end_ms: Option<f64>| TaskResult {
             name: name.into(),
-            checksum: String::new(),
+            checksum: None,
             arrival_ms: 0,
             priority: 0,
             first_run_ms: Some(0.0),

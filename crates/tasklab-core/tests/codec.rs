@@ -150,6 +150,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 view: View::Main,
                 compare_workers: None,
                 compare_repeat: DEFAULT_COMPARE_REPEAT,
+                learn: Default::default(),
             },
         )
 }
@@ -355,6 +356,7 @@ fn a_link_of_fifty_tasks_stays_near_two_thousand_characters() {
                 view: View::Compare,
                 compare_workers: Some(vec![2, 4]),
                 compare_repeat: 5,
+                learn: Default::default(),
             };
             // The page's address in front for the typed sizes; the query alone for arbitrary ones.
             let address = if round {

@@ -296,7 +296,7 @@ mod tests {
             tasks: vec![
                 TaskResult {
                     name: "Long job".into(),
-                    checksum: String::new(),
+                    checksum: None,
                     arrival_ms: 0,
                     priority: 0,
                     first_run_ms: Some(0.0),
@@ -306,7 +306,7 @@ mod tests {
                 },
                 TaskResult {
                     name: "Short task".into(),
-                    checksum: String::new(),
+                    checksum: None,
                     arrival_ms: 30,
                     priority: 0,
                     first_run_ms: Some(cpu[0]),

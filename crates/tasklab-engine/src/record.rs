@@ -137,7 +137,7 @@ impl RecordBuilder {
                 |(((name, &checksum), (first_run_ms, end_ms)), (arrival_ms, priority))| {
                     TaskResult {
                         name,
-                        checksum: checksum_hex(checksum),
+                        checksum: end_ms.is_some().then(|| checksum_hex(checksum)),
                         arrival_ms,
                         priority,
                         first_run_ms,
@@ -202,7 +202,10 @@ mod tests {
         assert!(builder.all_finished());
         let record = builder.finish(1_010.0, vec![0xab, 1], false);
         assert_eq!(record.tasks[0].name, "a");
-        assert_eq!(record.tasks[0].checksum, "00000000000000ab");
+        assert_eq!(
+            record.tasks[0].checksum.as_deref(),
+            Some("00000000000000ab")
+        );
         assert_eq!(record.tasks[0].first_run_ms, Some(2.0));
         assert_eq!(record.tasks[0].end_ms, Some(7.0));
         assert_eq!(record.tasks[1].first_run_ms, Some(7.0));

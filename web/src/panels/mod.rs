@@ -2,6 +2,7 @@
 //! does through callbacks (most take the state's `Callback<Action>`); they import the state's types, the leaf
 //! `widgets` and `browser`, never `app`.
 
+pub mod chart;
 pub mod compare;
 pub mod controls;
 pub mod editor;
@@ -13,4 +14,10 @@ pub mod live;
 pub mod multiprocessor;
 pub mod notices;
 pub mod predict;
+pub mod quiz;
+pub mod quiz_check;
+pub mod quiz_gantt;
 pub mod results;
+pub mod step;
+pub mod step_parts;
+pub mod views;

@@ -165,7 +165,7 @@ pub fn results(props: &ResultsProps) -> Html {
                             <td>{swatch(colour)}{result.name.clone()}</td>
                             <td>{result.first_run_ms.map(format_ms).unwrap_or_else(|| "—".into())}</td>
                             <td>{result.end_ms.map(format_ms).unwrap_or_else(|| "stopped".into())}</td>
-                            <td>{checksum_cell(result.end_ms.is_some().then(|| result.checksum.clone()), "the task did not finish")}</td>
+                            <td>{checksum_cell(result.checksum.clone(), "the task did not finish")}</td>
                             <td>{checksum_cell(run.reference.get(task).map(|checksum| checksum_hex(*checksum)), "not computed for a stopped run")}</td>
                         </tr>
                     }) }
