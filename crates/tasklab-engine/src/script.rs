@@ -112,7 +112,21 @@ pub fn last_compare() -> JsValue {
     LAST_COMPARE.with(|last| stored_to_js(last.borrow().as_ref()))
 }
 
-/// A new API object: `{simulate, lastRun, lastCompare}`, each a JS function over this module's functions.
+/// `tasklab.memoryBytes()`: the size of the page's WebAssembly memory in bytes (it grows, never shrinks; the soak
+/// benchmark watches it stay flat over many runs).
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size(0) as f64 * 65_536.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
+/// A new API object: `{simulate, lastRun, lastCompare, memoryBytes}`, each a JS function over this module's
+/// functions.
 pub fn api() -> Object {
     let object = Object::new();
     let simulate = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(|input: JsValue| {
@@ -120,10 +134,12 @@ pub fn api() -> Object {
     });
     let last_run = Closure::<dyn Fn() -> JsValue>::new(last_run);
     let last_compare = Closure::<dyn Fn() -> JsValue>::new(last_compare);
+    let memory = Closure::<dyn Fn() -> f64>::new(memory_bytes);
     for (name, function) in [
         ("simulate", simulate.into_js_value()),
         ("lastRun", last_run.into_js_value()),
         ("lastCompare", last_compare.into_js_value()),
+        ("memoryBytes", memory.into_js_value()),
     ] {
         // Setting a property of a new plain object cannot fail.
         let _ = Reflect::set(&object, &JsValue::from_str(name), &function);

@@ -167,6 +167,17 @@ struct CompareReport {
 }
 
 #[wasm_bindgen_test]
+fn memory_bytes_is_the_size_of_the_wasm_memory() {
+    let bytes = api_function("memoryBytes")
+        .call0(&JsValue::NULL)
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    // Whole 64 KiB pages, at least the one holding this test's data.
+    assert!(bytes >= 65_536.0 && bytes % 65_536.0 == 0.0, "{bytes}");
+}
+
+#[wasm_bindgen_test]
 fn last_reports_are_null_before_and_objects_after() {
     let last_run = api_function("lastRun");
     let last_compare = api_function("lastCompare");
