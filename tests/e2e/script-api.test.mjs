@@ -44,7 +44,9 @@ describe('window.tasklab', () => {
   test('simulate() returns the CLI document as an object, and throws the CLI messages', async () => {
     const { page, errors, context } = await openPage();
     const api = await page.evaluate(() => Object.keys(window.tasklab).sort().map((name) => [name, typeof window.tasklab[name]]));
-    assert.deepEqual(api, [['lastCompare', 'function'], ['lastRun', 'function'], ['simulate', 'function']]);
+    assert.deepEqual(api, [['lastCompare', 'function'], ['lastRun', 'function'], ['memoryBytes', 'function'], ['simulate', 'function']]);
+    const bytes = await page.evaluate(() => window.tasklab.memoryBytes());
+    assert.ok(bytes >= 1_000_000 && bytes % 65_536 === 0, `${bytes} bytes of wasm memory`);
 
     const output = await page.evaluate(() => window.tasklab.simulate({
       tasks: [{ bursts: [{ cpu: 3 }] }, { bursts: [{ cpu: 2 }] }],
