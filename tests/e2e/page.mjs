@@ -9,9 +9,10 @@ export const RUN_TIMEOUT = 60_000;
 // axe-core, the accessibility rules engine, injected into the page under test.
 export const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** A fresh page of `browser` at `url` that collects console errors and uncaught exceptions. */
-export async function openPageIn(browser, url, { width = 1280, height = 1400, clipboard = false } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+/** A fresh page of `browser` at `url` that collects console errors and uncaught exceptions. `serviceWorkers:
+ * 'block'` emulates a browser without service workers (the page then cannot isolate itself on a plain host). */
+export async function openPageIn(browser, url, { width = 1280, height = 1400, clipboard = false, serviceWorkers = 'allow' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, serviceWorkers });
   if (clipboard) {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   }

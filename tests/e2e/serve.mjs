@@ -9,11 +9,15 @@ const TYPES = {
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
 };
 
-/** Starts a server on 127.0.0.1 (port 0 = any free port); resolves to { url, close }. */
-export function serveDist(distDir, { isolated = true, port = 0 } = {}) {
+/** Starts a server on 127.0.0.1 (port 0 = any free port); resolves to { url, close }. `base` serves the folder
+ * under a sub-path (e.g. '/tasklab/', as on a shared static host): `url` is then that sub-path's address. */
+export function serveDist(distDir, { isolated = true, port = 0, base = '/' } = {}) {
   const root = resolve(distDir);
   const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    const full = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    if (`${full}/` === base) { response.writeHead(301, { Location: base }).end(); return; }
+    if (!full.startsWith(base)) { response.writeHead(404).end('not found'); return; }
+    const path = full.slice(base.length - 1);
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
     if (path.endsWith('/')) file = join(file, 'index.html');
@@ -31,7 +35,7 @@ export function serveDist(distDir, { isolated = true, port = 0 } = {}) {
   });
   return new Promise((done) => {
     server.listen(port, '127.0.0.1', () => {
-      done({ url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((closed) => server.close(closed)) });
+      done({ url: `http://127.0.0.1:${server.address().port}${base}`, close: () => new Promise((closed) => server.close(closed)) });
     });
   });
 }

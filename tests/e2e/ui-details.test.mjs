@@ -220,7 +220,8 @@ describe('small things a careful user hits', () => {
     for (const selector of ['#run', '#preset', '#reply', '#gallery summary', '#slice']) {
       // From the control before it with Tab, or (the first control) from the one after it with Shift+Tab.
       const key = await page.evaluate((selector) => {
-        const elements = [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')].filter((element) => !element.disabled);
+        // Everything in the Tab order, glossary terms (tabindex=0) included.
+        const elements = [...document.querySelectorAll('button, input, select, textarea, summary, a[href], [tabindex="0"]')].filter((element) => !element.disabled);
         const index = elements.indexOf(document.querySelector(selector));
         if (index > 0) {
           elements[index - 1].focus();

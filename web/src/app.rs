@@ -6,13 +6,14 @@ use std::rc::Rc;
 
 use tasklab_engine::model::tasks_against_model;
 use tasklab_engine::plan::ExecutorPlan;
-use tasklab_engine::web::{cross_origin_isolated, hardware_concurrency, start_pool, PoolError};
+use tasklab_engine::web::{cross_origin_isolated, hardware_concurrency, start_pool};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::browser;
 use crate::compare_runner;
 use crate::explain::{mode_explanation, MEASUREMENT_NOTE};
+use crate::isolation;
 use crate::panels::compare::CompareView;
 use crate::panels::controls::Controls;
 use crate::panels::editor::ScenarioEditor;
@@ -22,6 +23,8 @@ use crate::panels::live::{Progress, RunIdentity};
 use crate::panels::notices::Notices;
 use crate::panels::predict::{MeasuredRun, PredictView};
 use crate::panels::results::Results;
+use crate::panels::try_this::TryThis;
+use crate::panels::update::UpdateReady;
 use crate::panels::views::{LearnView, ViewNav};
 use crate::runner;
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
@@ -30,11 +33,7 @@ use tasklab_core::settings::View;
 
 /// The first state: the address's query string, this machine's cores, and whether the page may have workers.
 fn initial_state() -> AppState {
-    let pool = if cross_origin_isolated() {
-        PoolStatus::Starting
-    } else {
-        PoolStatus::Unavailable(PoolError::NotIsolated.to_string())
-    };
+    let pool = isolation::initial_pool();
     AppState::new(&browser::current_query(), hardware_concurrency(), pool)
 }
 
@@ -71,7 +70,9 @@ pub fn app() -> Html {
         let max_workers = state.max_workers;
         use_effect_with((), move |_| {
             browser::observe_long_tasks();
-            if pool == PoolStatus::Starting {
+            if pool == PoolStatus::Starting && !cross_origin_isolated() {
+                isolation::when_unavailable(dispatch);
+            } else if pool == PoolStatus::Starting {
                 spawn_local(async move {
                     // Twice the cores, so a comparison can show that workers beyond the cores do not help
                     // ("oversubscribed"); a run never uses more pool threads than its workers.
@@ -183,9 +184,13 @@ pub fn app() -> Html {
                 <LargeTextToggle />
             </header>
 
+            <UpdateReady />
             <Notices notices={state.notices.clone()} on_dismiss={dispatch.reform(|()| Action::DismissNotices)} />
 
             if !settings.view.is_learning() {
+                <TryThis settings={settings.clone()} history={Rc::clone(&state.history)} max_workers={state.max_workers}
+                         pool={state.pool.clone()} running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
+                         dispatch={dispatch.clone()} on_run={on_run.clone()} />
                 <Controls settings={settings.clone()} max_workers={state.max_workers} pool={state.pool.clone()}
                           running={running} run_blocker={state.run_blocker().map(AttrValue::from)}
                           copy_status={state.copy_status.clone().map(AttrValue::from)}
@@ -227,6 +232,7 @@ pub fn app() -> Html {
 
                 if let Some(run) = &state.last {
                     <Results run={Rc::clone(run)} one_cpu={state.one_cpu_runs.get(&scenario_key(&run.settings)).cloned()}
+                             history={Rc::clone(&state.history)}
                              on_error={on_error.clone()} />
                 }
 

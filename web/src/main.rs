@@ -21,6 +21,9 @@ mod compare_runner;
 mod diagnostics;
 mod error;
 mod explain;
+mod glossary;
+mod intro;
+mod isolation;
 mod latency;
 mod learn;
 #[cfg(target_arch = "wasm32")]
@@ -29,6 +32,7 @@ mod run;
 #[cfg(target_arch = "wasm32")]
 mod runner;
 mod state;
+mod story;
 mod timeline_canvas;
 mod timeline_table;
 mod timeline_view;

@@ -81,6 +81,8 @@ pub struct RunRecord {
     pub forked_chunks: u64,
     /// Of those, the chunks that ran on another worker than the one that queued them.
     pub stolen_chunks: u64,
+    /// Why the run ended early other than by Stop (a worker job crashed), in words for the page; `None` normally.
+    pub failure: Option<String>,
 }
 
 impl RunRecord {

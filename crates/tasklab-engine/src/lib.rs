@@ -17,6 +17,7 @@
 //! (`window.tasklab`: `simulate`, `lastRun`, `lastCompare`, as plain JS objects through serde-wasm-bindgen).
 
 pub mod cooperative;
+pub mod fault;
 pub mod host;
 pub mod model;
 pub mod parallel;

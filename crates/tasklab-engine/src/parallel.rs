@@ -37,6 +37,7 @@ pub use tasklab_core::settings::Placement;
 use tasklab_core::workload::{combine_chunks, fold_phase, ComputeProgress};
 
 use crate::cooperative::{nap, MIN_SLICE_MS, STOP_POLL_MS};
+use crate::fault;
 use crate::host::{Clock, Host};
 use crate::progress::{BatchSizer, LiveProgress};
 use crate::record::RecordBuilder;
@@ -194,7 +195,9 @@ fn run_forked<C: Clock>(
         for (chunk, slot) in chunks.iter_mut().zip(runs.iter_mut()) {
             scope.spawn(move |_| {
                 let before = chunk.remaining();
-                let (start_ms, end_ms) = run_range(task, chunk, f64::INFINITY, clock, progress);
+                let (start_ms, end_ms) = crate::fault::as_task(task, || {
+                    run_range(task, chunk, f64::INFINITY, clock, progress)
+                });
                 *slot = Some(ChunkRun {
                     queued_on,
                     ran_on: thread_index(),
@@ -217,7 +220,7 @@ fn run_job<C: Clock>(
 ) -> JobDone {
     let lane = thread_index();
     let task = piece.task;
-    let (start_ms, end_ms, chunks) = match &mut piece.work {
+    let (start_ms, end_ms, chunks) = crate::fault::as_task(task, || match &mut piece.work {
         Work::Whole(range) => {
             let (start_ms, end_ms) = run_range(task, range, budget_ms, clock, progress);
             (start_ms, end_ms, Vec::new())
@@ -227,7 +230,7 @@ fn run_job<C: Clock>(
             let runs = run_forked(task, chunks, clock, progress);
             (start_ms, clock.now_ms(), runs)
         }
-    };
+    });
     JobDone {
         piece,
         lane,
@@ -323,6 +326,57 @@ fn spawn_on_worker<C: Clock>(
         }
     });
     Box::pin(async move { receiver.await.ok() })
+}
+
+/// How often the dispatcher looks for a crashed job while jobs run, ms.
+const CRASH_POLL_MS: f64 = 100.0;
+/// How long the other jobs get to notice Stop after a crash before their threads count as lost too, ms.
+const CRASH_GRACE_MS: f64 = 1_000.0;
+
+/// What the page says when a job crashed: which task, on which worker, what it said, and what happens next.
+fn crash_words(scenario: &Scenario, crash: &fault::WorkerCrash, workers: usize) -> String {
+    let name = scenario.tasks.get(crash.task).map_or_else(
+        || format!("Task {}", crash.task + 1),
+        |task| task.name.clone(),
+    );
+    format!(
+        "\u{201c}{name}\u{201d} crashed on worker {} ({}). The run was stopped; the tasks that finished kept their results. \
+         That worker is gone: later runs use a spare thread of the pool in its place{}.",
+        crash.worker + 1,
+        crash.message,
+        if rayon::current_num_threads().saturating_sub(fault::lost_threads().len() + 1) < workers {
+            ", or fewer workers if none is left (reload the page to start a new pool: the scenario is in the link)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// After a crash: asks the other jobs to stop, waits up to [`CRASH_GRACE_MS`] for them, and marks as lost the
+/// crashed thread and every worker whose job did not come back.
+async fn lose_threads<H: Host>(
+    crash: &fault::WorkerCrash,
+    jobs_in_flight: &mut FuturesUnordered<JobFuture>,
+    busy: &mut Vec<usize>,
+    host: &H,
+    progress: &LiveProgress,
+) {
+    progress.request_stop();
+    let clock = host.clock();
+    let deadline = clock.now_ms() + CRASH_GRACE_MS;
+    while !jobs_in_flight.is_empty() && clock.now_ms() < deadline {
+        match select(
+            jobs_in_flight.next(),
+            Box::pin(nap(host, STOP_POLL_MS, STOP_POLL_MS)),
+        )
+        .await
+        {
+            Either::Left((Some(Some(done)), _)) => busy.retain(|&worker| worker != done.lane),
+            Either::Left((None, _)) => break,
+            Either::Left((Some(None), _)) | Either::Right(_) => {}
+        }
+    }
+    fault::mark_lost(busy.iter().copied().chain([crash.worker]));
 }
 
 /// The dispatcher's state while a run goes.
@@ -467,9 +521,15 @@ pub async fn run_parallel<H: Host>(
         record: RecordBuilder::new(scenario, run_start).with_placement(options.placement),
     };
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
-    // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k.
-    let mut free_workers: Vec<usize> =
-        (0..options.workers.min(rayon::current_num_threads())).collect();
+    // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k,
+    // passing over threads lost to a crash (the pool has spares).
+    let lost = fault::lost_threads();
+    let mut free_workers: Vec<usize> = (0..rayon::current_num_threads())
+        .filter(|thread| !lost.contains(thread))
+        .take(options.workers)
+        .collect();
+    // Workers with a job in flight: if a job crashes, those that do not come back are lost with it.
+    let mut busy: Vec<usize> = Vec::new();
     let mut stopped = false;
     // Per lane: when its last job ended, if it got its next job without waiting for work; the gap to that job is
     // the cost of handing work out (counted as overhead, which the model of the run takes into account).
@@ -483,6 +543,13 @@ pub async fn run_parallel<H: Host>(
 
     loop {
         let stretch_start = clock.now_ms();
+        if let Some(crash) = fault::take_crash() {
+            run.record
+                .failed(crash_words(scenario, &crash, options.workers));
+            lose_threads(&crash, &mut jobs_in_flight, &mut busy, host, &progress).await;
+            stopped = true;
+            break;
+        }
         if progress.stop_requested() {
             stopped = true;
             run.pending.clear();
@@ -509,6 +576,7 @@ pub async fn run_parallel<H: Host>(
                 }
             }
             let budget = run.budget_ms(&piece, now_us());
+            busy.push(worker);
             jobs_in_flight.push(spawn_on_worker(worker, piece, budget, clock, &progress));
         }
         just_freed.clear();
@@ -522,8 +590,10 @@ pub async fn run_parallel<H: Host>(
                 nap(host, wait_ms, STOP_POLL_MS).await;
                 continue;
             }
-            (false, None) => jobs_in_flight.next().await,
-            (false, Some(wait_ms)) => {
+            // Jobs are running: wait for the next to end, looking for a crashed one now and then (its result would
+            // never come).
+            (false, next_due) => {
+                let wait_ms = next_due.unwrap_or(CRASH_POLL_MS).min(CRASH_POLL_MS);
                 match select(
                     jobs_in_flight.next(),
                     Box::pin(nap(host, wait_ms, f64::INFINITY)),
@@ -545,6 +615,9 @@ pub async fn run_parallel<H: Host>(
                     end_ms,
                     chunks,
                 } = done;
+                if let Some(at) = busy.iter().position(|&worker| worker == lane) {
+                    busy.swap_remove(at);
+                }
                 // Times from the worker's clock: when the work really started and ended, not when the dispatcher
                 // heard of it.
                 let ran_us = if matches!(piece.work, Work::Forked(_)) {
@@ -607,6 +680,7 @@ pub async fn run_parallel<H: Host>(
                             forked_in_flight += 1;
                         }
                         let budget = run.budget_ms(&piece, now_us());
+                        busy.push(lane);
                         jobs_in_flight.push(spawn_on_worker(lane, piece, budget, clock, &progress));
                     }
                 }

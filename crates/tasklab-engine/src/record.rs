@@ -25,6 +25,7 @@ pub struct RecordBuilder {
     placement: Placement,
     forked_chunks: u64,
     stolen_chunks: u64,
+    failure: Option<String>,
 }
 
 impl RecordBuilder {
@@ -50,6 +51,7 @@ impl RecordBuilder {
             placement: Placement::Pinned,
             forked_chunks: 0,
             stolen_chunks: 0,
+            failure: None,
         }
     }
 
@@ -121,6 +123,11 @@ impl RecordBuilder {
         self.longest_main_stretch_ms = self.longest_main_stretch_ms.max(to_ms - from_ms);
     }
 
+    /// Notes why the run ends early (a crashed job), in words for the page.
+    pub fn failed(&mut self, why: String) {
+        self.failure = Some(why);
+    }
+
     /// The record of a run that ended at `end_ms`, with each task's raw checksum in scenario order.
     ///
     /// The run counts as stopped if the executor says it was `interrupted` or if any task has not finished.
@@ -161,6 +168,7 @@ impl RecordBuilder {
             placement: self.placement,
             forked_chunks: self.forked_chunks,
             stolen_chunks: self.stolen_chunks,
+            failure: self.failure,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::browser;
 use crate::compare::{CompareRow, Comparison, RunRow};
 use crate::error::PageError;
 use crate::panels::exports::svg_dimension;
+use crate::panels::term::term;
 use crate::state::scenario_title;
 use crate::timeline_view::TimelineView;
 use crate::widgets::format_ms;
@@ -151,8 +152,8 @@ fn view_table(rows: &[CompareRow], repeat: u32) -> Html {
                 <table class="task-table" id="compare-table">
                     <caption>{format!("Each configuration: median of {repeat} run(s), and the spread (fastest–slowest) in brackets")}</caption>
                     <thead><tr>
-                        <th>{"Mode"}</th><th>{"Wall time"}</th><th>{"Speed-up vs single thread"}</th><th>{"vs 1 worker"}</th>
-                        <th>{"Efficiency"}</th><th>{"Busy"}</th><th>{"Longest main-thread task"}</th><th>{"Frames"}</th>
+                        <th>{"Mode"}</th><th>{"Wall time"}</th><th>{term("speed-up", "Speed-up")}{" vs single thread"}</th><th>{"vs 1 worker"}</th>
+                        <th>{term("efficiency", "Efficiency")}</th><th>{"Busy ("}{term("utilisation", "utilisation")}{")"}</th><th>{"Longest main-thread task"}</th><th>{"Frames"}</th>
                         <th>{"Longest frame gap"}</th><th>{"Keystrokes (p95 · worst)"}</th><th>{"Checksums"}</th>
                     </tr></thead>
                     <tbody>{ for rows.iter().map(row_html) }</tbody>
@@ -265,7 +266,7 @@ fn view_history(history: &[RunRow]) -> Html {
             <summary>{format!("All runs in this tab ({})", history.len())}</summary>
             <div class="table-scroll" tabindex="0" role="region" aria-label="All runs in this tab (scrolls sideways)">
                 <table class="task-table" id="runs-table">
-                    <thead><tr><th>{"#"}</th><th>{"Scenario"}</th><th>{"Mode"}</th><th>{"Workers"}</th><th>{"Policy"}</th><th>{"Wall time"}</th><th>{"Speed-up vs 1 CPU"}</th><th>{"Frames"}</th></tr></thead>
+                    <thead><tr><th>{"#"}</th><th>{"Scenario"}</th><th>{"Mode"}</th><th>{"Workers"}</th><th>{"Policy"}</th><th>{"Wall time"}</th><th>{term("speed-up", "Speed-up")}{" vs 1 CPU"}</th><th>{"Frames"}</th></tr></thead>
                     <tbody>
                         { for history.iter().enumerate().rev().map(|(index, row)| html! {
                             <tr>

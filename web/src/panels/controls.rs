@@ -20,6 +20,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::latency::{live_line, KeystrokeMeter, TypingView, NOTICEABLE_MS};
 use crate::panels::fields::DraftField;
+use crate::panels::term::term;
 use crate::state::{unused_controls, Action, Availability, PoolStatus};
 
 /// What the Controls panel needs.
@@ -367,7 +368,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <label title="How long a task may run before the next one gets its turn (round robin; MLFQ's top level, doubling on each lower level).">{"Quantum (ms) "}
+                <label title="How long a task may run before the next one gets its turn (round robin; MLFQ's top level, doubling on each lower level).">{term("quantum", "Quantum")}{" (ms) "}
                     <DraftField id="quantum" min={AttrValue::from("1")} max={AttrValue::from(MAX_QUANTUM.to_string())}
                                 value={AttrValue::from(predict.quantum.to_string())}
                                 disabled={props.running || !predict.policy.uses_quantum()} on_change={on_quantum} />
@@ -416,7 +417,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <label title={slice_unused.unwrap_or("The longest stretch the page's thread computes before it lets the browser draw and react.")}>{"Time slice "}
+                <label title={slice_unused.unwrap_or("The longest stretch the page's thread computes before it lets the browser draw and react.")}>{"Time "}{term("slice", "slice")}{" "}
                     <input id="slice" type="range" min={MIN_SLICE_MS.to_string()} max={MAX_SLICE_MS.to_string()}
                            value={settings.slice_ms.to_string()} onchange={on_slice}
                            disabled={props.running || slice_unused.is_some()}

@@ -20,4 +20,7 @@ pub mod quiz_gantt;
 pub mod results;
 pub mod step;
 pub mod step_parts;
+pub mod term;
+pub mod try_this;
+pub mod update;
 pub mod views;

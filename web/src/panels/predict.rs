@@ -23,6 +23,7 @@ use crate::error::PageError;
 use crate::panels::exports::ExportButtons;
 use crate::panels::fields::{number_from, DraftField};
 use crate::panels::multiprocessor;
+use crate::panels::term::term;
 use crate::timeline_view::TimelineView;
 use crate::widgets::{format_ms, swatch};
 
@@ -207,8 +208,20 @@ pub fn predict_view(props: &PredictProps) -> Html {
     let conventions_text = if settings.ostep {
         "Conventions: OSTEP's (as scheduler.py and mlfq.py count; one CPU, no switch cost): a task whose quantum ends queues before arrivals and I/O returns of the same tick; a task preempted by a higher level keeps its place and the rest of its quantum; allotments are counted in whole quanta; a boost lifts the lowest levels first. See docs/ostep-semantics.md. "
     } else {
-        "Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent; "
+        "Conventions: ties go to the earlier arrival, then to the earlier task in the list; a task back from a wait counts as a new arrival; a lower priority number is more urgent."
     };
+    // Advanced settings open by themselves when one is not at its default (a teacher's link shows what it set), and
+    // stay open after that.
+    let defaults = PredictSettings::default();
+    let advanced_changed = settings.switch_cost != defaults.switch_cost
+        || settings.ostep
+        || settings.arrival_before_preempted != defaults.arrival_before_preempted
+        || settings.uses_multiprocessor_model()
+        || settings.steal_ms != defaults.steal_ms
+        || settings.working_set != defaults.working_set;
+    let opened = use_mut_ref(|| false);
+    *opened.borrow_mut() |= advanced_changed;
+    let advanced_open = *opened.borrow();
 
     let body = match computed.as_deref() {
         None => html! { <p class="notice simulating" role="status">{"Simulating…"}</p> },
@@ -249,24 +262,35 @@ pub fn predict_view(props: &PredictProps) -> Html {
                                 value={AttrValue::from(settings.cpus.to_string())}
                                 on_change={change(|next, value| next.cpus = value.clamp(1, u64::from(MAX_PREDICT_CPUS)) as u32)} />
                 </label>
-                <label>{"Switch cost (ms) "}
-                    <DraftField id="switch-cost" min={AttrValue::from("0")} max={AttrValue::from(MAX_SWITCH_COST.to_string())}
-                                value={AttrValue::from(settings.switch_cost.to_string())}
-                                on_change={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
-                </label>
-                <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first? OSTEP's set reproduces its simulators exactly.">{"Ties "}
-                    <select id="ties" onchange={on_ties}>
-                        <option value="arrival-first" selected={ties_value == "arrival-first"}>{"arrivals before preempted tasks"}</option>
-                        <option value="preempted-first" selected={ties_value == "preempted-first"}>{"preempted tasks before arrivals"}</option>
-                        <option value="ostep" selected={ties_value == "ostep"}>{"OSTEP's simulators (1 CPU)"}</option>
-                    </select>
-                </label>
             </div>
-            {multiprocessor::view_knobs(settings, &props.on_change)}
+            <details class="predict-advanced" id="predict-advanced" open={advanced_open}>
+                <summary>{"Advanced settings: switch cost, ties, multiprocessor model"}
+                    if advanced_changed { <span class="changed">{" (changed from the defaults)"}</span> }
+                </summary>
+                <p class="help">{"The switch cost charges each "}{term("context-switch", "context switch")}
+                    {"; ties decide who queues first when a task arrives at the very tick another meets its "}
+                    {term("preemption", "preemption")}{"."}</p>
+                <div class="knobs">
+                    <label>{"Switch cost (ms) "}
+                        <DraftField id="switch-cost" min={AttrValue::from("0")} max={AttrValue::from(MAX_SWITCH_COST.to_string())}
+                                    value={AttrValue::from(settings.switch_cost.to_string())}
+                                    on_change={change(|next, value| next.switch_cost = value.min(MAX_SWITCH_COST))} />
+                    </label>
+                    <label title="When a task arrives (or returns from a wait) at the very tick another is preempted, which one queues first? OSTEP's set reproduces its simulators exactly.">{"Ties "}
+                        <select id="ties" onchange={on_ties}>
+                            <option value="arrival-first" selected={ties_value == "arrival-first"}>{"arrivals before preempted tasks"}</option>
+                            <option value="preempted-first" selected={ties_value == "preempted-first"}>{"preempted tasks before arrivals"}</option>
+                            <option value="ostep" selected={ties_value == "ostep"}>{"OSTEP's simulators (1 CPU)"}</option>
+                        </select>
+                    </label>
+                </div>
+                {multiprocessor::view_knobs(settings, &props.on_change)}
+                <p class="conventions"><small>{conventions_text}</small></p>
+            </details>
             <p><button id="predict-step" class="small" onclick={props.on_step.reform(|_| ())}>{"Step through this prediction"}</button>
                 {" event by event, with the reason for each decision"}</p>
             {comparison}
-            <p class="conventions"><small>{conventions_text}{props.calibration.clone()}</small></p>
+            <p class="conventions calibration"><small>{capitalised(&props.calibration)}</small></p>
             if pending && computed.is_some() {
                 <p class="notice simulating" role="status">{"Simulating the new settings… (the figures below are the last prediction's)"}</p>
             }
@@ -350,6 +374,14 @@ fn view_comparison(scenario: &Scenario, measured: &MeasuredRun, of_run: &ModelOf
     }
 }
 
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// What a prediction is made from: the scenario, the unit costs and the settings.
 type PredictKey = (Scenario, UnitCosts, PredictSettings);
 
@@ -405,12 +437,12 @@ fn view_result(
         <>
             <TimelineView timeline={Rc::clone(&timeline)} />
             <dl class="figures">
-                <dt>{"Makespan"}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>
-                <dt>{"Averages"}</dt><dd>{format!("response {:.1} · turnaround {:.1} · waiting {:.1} ms", summary.avg_response, summary.avg_turnaround, summary.avg_waiting)}</dd>
-                <dt>{"Context switches"}</dt><dd>{summary.context_switches}</dd>
-                <dt>{"Utilisation"}</dt><dd>{summary.utilisation.iter().enumerate().map(|(cpu, busy)| format!("CPU {} {:.0}%", cpu + 1, busy * 100.0)).collect::<Vec<_>>().join(" · ")}</dd>
+                <dt>{term("makespan", "Makespan")}</dt><dd id="predicted-makespan">{format!("{} ms", summary.makespan)}</dd>
+                <dt>{"Averages"}</dt><dd>{term("response", "response")}{format!(" {:.1} · ", summary.avg_response)}{term("turnaround", "turnaround")}{format!(" {:.1} · ", summary.avg_turnaround)}{term("waiting", "waiting")}{format!(" {:.1} ms", summary.avg_waiting)}</dd>
+                <dt>{term("context-switch", "Context switches")}</dt><dd>{summary.context_switches}</dd>
+                <dt>{term("utilisation", "Utilisation")}</dt><dd>{summary.utilisation.iter().enumerate().map(|(cpu, busy)| format!("CPU {} {:.0}%", cpu + 1, busy * 100.0)).collect::<Vec<_>>().join(" · ")}</dd>
                 if let Some(speedup) = speedup {
-                    <dt>{"Speed-up vs 1 CPU"}</dt><dd id="predicted-speedup">{format!("{speedup:.2}× (efficiency {:.0}%)", speedup / f64::from(settings.cpus) * 100.0)}
+                    <dt>{term("speed-up", "Speed-up")}{" vs 1 CPU"}</dt><dd id="predicted-speedup">{format!("{speedup:.2}× (")}{term("efficiency", "efficiency")}{format!(" {:.0}%)", speedup / f64::from(settings.cpus) * 100.0)}
                         if speedup > f64::from(settings.cpus) * 1.005 {
                             <br/><small>{multiprocessor::superlinear_reason(&settings)}</small>
                         }
@@ -435,7 +467,7 @@ fn view_result(
             <ExportButtons timeline={timeline} file_stem={file_stem} id_prefix="prediction" on_error={props.on_error.clone()} />
             <div class="table-scroll" tabindex="0" role="region" aria-label="Predicted figures per task (scrolls sideways)">
             <table class="task-table" id="prediction-tasks">
-                <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{"Response"}</th><th>{"Turnaround"}</th><th>{"Waiting"}</th><th>{"CPU time"}</th></tr></thead>
+                <thead><tr><th>{"Task"}</th><th>{"First run"}</th><th>{"Completion"}</th><th>{term("response", "Response")}</th><th>{term("turnaround", "Turnaround")}</th><th>{term("waiting", "Waiting")}</th><th>{"CPU time"}</th></tr></thead>
                 <tbody>
                     { for tasks.iter().zip(&colours).map(|(metrics, colour)| html! {
                         <tr>

@@ -12,11 +12,14 @@ use tasklab_engine::plan::ExecutorPlan;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::compare::RunRow;
 use crate::error::PageError;
 use crate::latency::keys_text;
 use crate::panels::exports::ExportButtons;
+use crate::panels::term::term;
 use crate::run::FinishedRun;
 use crate::state::{scenario_title, OneCpuRun};
+use crate::story::{earlier_parallel_run, run_story, Baseline, RunFacts};
 use crate::timeline_view::TimelineView;
 use crate::widgets::{format_ms, swatch};
 
@@ -27,6 +30,9 @@ pub struct ResultsProps {
     pub run: Rc<FinishedRun>,
     /// The last one-CPU run of the same scenario, if any (the speed-up baseline).
     pub one_cpu: Option<OneCpuRun>,
+    /// Every run of this tab, this one last (an earlier run on workers is a one-CPU run's comparison).
+    #[prop_or_default]
+    pub history: Rc<Vec<RunRow>>,
     /// Told when a download fails.
     pub on_error: Callback<PageError>,
 }
@@ -57,6 +63,37 @@ fn speedup_text(run: &FinishedRun, one_cpu: Option<&OneCpuRun>) -> String {
                 one_cpu_plans.join("; ")
             )
         }
+    }
+}
+
+/// `#run-story`: what happened in this run, in sentences made of its own numbers, against the last one-CPU run
+/// of its scenario (a run on workers) or the last earlier run of it on workers (a one-CPU run).
+fn view_story(props: &ResultsProps) -> Html {
+    let run = &props.run;
+    let facts = RunFacts::of(run);
+    let on_workers = facts.mode == Mode::Multiprocessing && facts.workers > 1;
+    let earlier = props
+        .history
+        .split_last()
+        .map_or(&[][..], |(_, earlier)| earlier);
+    let baseline = if on_workers {
+        props.one_cpu.as_ref().map(|one_cpu| Baseline {
+            how: one_cpu.how.clone(),
+            wall_ms: one_cpu.wall_ms,
+        })
+    } else {
+        earlier_parallel_run(earlier, &run.report.preset)
+    };
+    let story = run_story(
+        &facts,
+        baseline.as_ref(),
+        tasklab_engine::web::hardware_concurrency(),
+    );
+    html! {
+        <div class="run-story" id="run-story" data-story={format!("{:?}", story.kind).to_lowercase()}>
+            <h3>{"What happened"}</h3>
+            { for story.sentences.into_iter().map(|sentence| html! { <p>{sentence}</p> }) }
+        </div>
     }
 }
 
@@ -144,8 +181,8 @@ pub fn results(props: &ResultsProps) -> Html {
             <h2>{format!("Last run: {title}")}</h2>
             <dl class="figures">
                 <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
-                <dt>{"Speed-up"}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>
-                <dt>{"Busy per lane"}</dt><dd>{busy}</dd>
+                <dt>{term("speed-up", "Speed-up")}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>
+                <dt>{"Busy per lane ("}{term("utilisation", "utilisation")}{")"}</dt><dd>{busy}</dd>
                 <dt>{"Keystrokes"}</dt>
                 <dd id="input-latency" title="Keys typed in the reply box during the run: how long each waited to be drawn">
                     {keys_text(&report.input_latency_ms)}
@@ -155,6 +192,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     <dd id="placement-summary" title={plan.placement_description().unwrap_or_default()}>{placement}</dd>
                 }
             </dl>
+            {view_story(props)}
             <TimelineView timeline={(*timeline).clone()} />
             <div class="table-scroll" tabindex="0" role="region" aria-label="Each task's start, finish and checksums (scrolls sideways)">
             <table class="task-table" id="run-tasks">
