@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-trunk build --release --offline
+# With --dist the builds to measure are given (e.g. --dist /tmp/before,/tmp/after): dist/ is not rebuilt.
+if [[ " $* " != *" --dist "* ]]; then
+  trunk build --release --offline
+fi
 (cd tests/e2e && node bench.mjs "$@")

@@ -66,6 +66,41 @@ pub fn input_checked(event: &web_sys::Event) -> bool {
         .is_some_and(|input| input.checked())
 }
 
+/// An animation-frame callback (its argument: the frame's timestamp).
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
+/// Calls `on_frame` at every animation frame until it returns false, straight from the browser's frame callback.
+/// A loop of awaited [`next_animation_frame`]s would cost every frame a second task: with wasm threads a woken
+/// future resumes through `Atomics.waitAsync`.
+pub fn each_animation_frame(mut on_frame: impl FnMut() -> bool + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // The callback re-requests itself, so it holds its own JS function; it is dropped after its last frame.
+    let slot: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
+    let own = Rc::clone(&slot);
+    let callback = FrameCallback::new(move |_timestamp: f64| {
+        let again = on_frame()
+            && own.borrow().as_ref().is_some_and(|callback| {
+                web_sys::window().is_some_and(|window| {
+                    window
+                        .request_animation_frame(callback.as_ref().unchecked_ref())
+                        .is_ok()
+                })
+            });
+        if !again {
+            // Dropping a closure while it runs is safe: wasm-bindgen frees it when the call returns.
+            own.borrow_mut().take();
+        }
+    });
+    let requested = window
+        .request_animation_frame(callback.as_ref().unchecked_ref())
+        .is_ok();
+    if requested {
+        *slot.borrow_mut() = Some(callback);
+    }
+}
+
 /// Resolves at the next animation frame.
 pub async fn next_animation_frame() {
     let promise = Promise::new(&mut |resolve, _reject| {

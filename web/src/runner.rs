@@ -121,17 +121,15 @@ pub(crate) async fn run(
     latency::begin_run(&active, start_ms);
 
     let frame_loop_run = Rc::clone(&active);
-    wasm_bindgen_futures::spawn_local(async move {
-        while !frame_loop_run.finished.get() {
-            browser::next_animation_frame().await;
-            if frame_loop_run.finished.get() {
-                break;
-            }
-            frame_loop_run
-                .meter
-                .borrow_mut()
-                .frame_at(WebClock.now_ms());
+    browser::each_animation_frame(move || {
+        if frame_loop_run.finished.get() {
+            return false;
         }
+        frame_loop_run
+            .meter
+            .borrow_mut()
+            .frame_at(WebClock.now_ms());
+        true
     });
 
     let host = BrowserHost::default();

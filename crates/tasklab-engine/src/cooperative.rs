@@ -62,90 +62,166 @@ struct Turn {
     key: i128,
 }
 
-/// Runs every task of `scenario` to the end (or until Stop) and records each slice.
-///
-/// The scenario must be valid ([`Scenario::validate`]); the page checks it before a run.
-pub async fn run_cooperative<H: Host>(
-    scenario: &Scenario,
-    options: &CooperativeOptions,
-    host: &H,
-    progress: &LiveProgress,
-) -> RunRecord {
-    let clock = host.clock();
-    let run_start = clock.now_ms();
-    let now_us = || micros(clock.now_ms() - run_start);
-    let schedule = &options.schedule;
-    let mut record = RecordBuilder::new(scenario, run_start);
-    let mut runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
-    let mut batch_sizers = vec![BatchSizer::default(); runs.len()];
-    let mut dispatcher: Dispatcher<usize> = Dispatcher::new(schedule, scenario);
-    let mut pending = Pending::arrivals(scenario);
-    let mut turn: Option<Turn> = None;
-    // End of the last slice, unless the executor slept since: the gap to the next slice is its own cost.
-    let mut last_slice_end: Option<f64> = None;
-    let mut stretch_start = run_start;
+/// What a cooperative run asks of its host before it is resumed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resume {
+    /// Give the thread to the event loop once (render, input), then resume.
+    Yield,
+    /// Every task waits: resume after about this many milliseconds.
+    Sleep(f64),
+    /// Every task is done, or Stop was pressed: take the record with [`CooperativeRun::finish`].
+    Finished,
+}
 
-    loop {
-        // The record marks the run stopped if any task is left unfinished.
-        if progress.stop_requested() {
-            break;
+/// What to ask for while every task waits `ms` more (at most `cap_ms`): a timer for all but the last
+/// [`TIMER_SLACK_MS`], a plain yield then (see [`nap`]).
+fn nap_request(ms: f64, cap_ms: f64) -> Resume {
+    if ms > TIMER_SLACK_MS {
+        Resume::Sleep((ms - TIMER_SLACK_MS).min(cap_ms))
+    } else {
+        Resume::Yield
+    }
+}
+
+/// A cooperative run as a state machine: each [`resume`](Self::resume) runs on the calling thread until the
+/// run must give the thread back (after a slice, or while every task waits) and says how.
+///
+/// Nothing in it waits, so a host can call it straight from its event loop's callbacks (the browser does: a
+/// future resumed after every slice cost more than the yield itself) or from a future ([`run_cooperative`]).
+#[derive(Debug)]
+pub struct CooperativeRun<C: Clock> {
+    clock: C,
+    run_start: f64,
+    slice_ms: f64,
+    yield_to_host: bool,
+    schedule: RealSchedule,
+    record: RecordBuilder,
+    runs: Vec<TaskRun>,
+    batch_sizers: Vec<BatchSizer>,
+    dispatcher: Dispatcher<usize>,
+    pending: Pending,
+    turn: Option<Turn>,
+    /// End of the last slice, unless the executor slept since: the gap to the next slice is its own cost.
+    last_slice_end: Option<f64>,
+    /// Since when the run holds the thread without a break.
+    stretch_start: f64,
+    /// The run gave the thread back and has not been resumed yet.
+    away: bool,
+}
+
+impl<C: Clock> CooperativeRun<C> {
+    /// A run of every task of `scenario` starting now on `clock`.
+    ///
+    /// The scenario must be valid ([`Scenario::validate`]); the page checks it before a run.
+    pub fn new(scenario: &Scenario, options: &CooperativeOptions, clock: C) -> Self {
+        let run_start = clock.now_ms();
+        let runs: Vec<TaskRun> = scenario.tasks.iter().map(TaskRun::new).collect();
+        Self {
+            clock,
+            run_start,
+            slice_ms: options.slice_ms,
+            yield_to_host: options.yield_to_host,
+            schedule: options.schedule.clone(),
+            record: RecordBuilder::new(scenario, run_start),
+            batch_sizers: vec![BatchSizer::default(); runs.len()],
+            runs,
+            dispatcher: Dispatcher::new(&options.schedule, scenario),
+            pending: Pending::arrivals(scenario),
+            turn: None,
+            last_slice_end: None,
+            stretch_start: run_start,
+            away: false,
         }
-        let now = now_us();
-        if dispatcher.boost_if_due(now) {
-            if let Some(current) = turn.as_mut() {
-                current.left_us = dispatcher.turn_length_us(current.task, u64::MAX);
+    }
+
+    fn now_us(&self) -> u64 {
+        micros(self.clock.now_ms() - self.run_start)
+    }
+
+    /// Runs slices until the run must give the thread back, and says how ([`Resume`]). Once it says
+    /// [`Resume::Finished`], it says so again.
+    pub fn resume(&mut self, progress: &LiveProgress) -> Resume {
+        let clock = self.clock;
+        if self.away {
+            self.away = false;
+            self.stretch_start = clock.now_ms();
+        }
+        loop {
+            // The record marks the run stopped if any task is left unfinished.
+            if progress.stop_requested() {
+                return Resume::Finished;
             }
-        }
-        admit_due(&mut pending, now, &mut dispatcher, schedule, &runs);
-        if let Some(current) = turn {
-            let remaining = schedule.remaining_us(&runs[current.task]);
-            if dispatcher.should_preempt(current.task, remaining, current.key, now) {
-                dispatcher.enter(current.task, current.task, remaining, now, true);
-                turn = None;
-            }
-        }
-        let current = match turn {
-            Some(current) => current,
-            None => match dispatcher.pick(now) {
-                Some((task, key)) => {
-                    let remaining = schedule.remaining_us(&runs[task]);
-                    Turn {
-                        task,
-                        left_us: dispatcher.turn_length_us(task, remaining),
-                        key,
-                    }
+            let now = self.now_us();
+            if self.dispatcher.boost_if_due(now) {
+                if let Some(current) = self.turn.as_mut() {
+                    current.left_us = self.dispatcher.turn_length_us(current.task, u64::MAX);
                 }
-                None => {
-                    let Some(next_due) = pending.next_at_us() else {
-                        break; // nothing ready, nothing to come: every task is done
-                    };
-                    last_slice_end = None;
-                    let wait_ms = next_due.saturating_sub(now) as f64 / 1_000.0;
-                    if options.yield_to_host {
-                        record.held_main_thread(stretch_start, clock.now_ms());
-                        // In short naps, so Stop is seen soon even when every task waits for seconds.
-                        nap(host, wait_ms, STOP_POLL_MS).await;
-                        stretch_start = clock.now_ms();
-                    } else {
-                        while now_us() < next_due && !progress.stop_requested() {
-                            std::hint::spin_loop();
+            }
+            self.admit_due(now);
+            if let Some(current) = self.turn {
+                let remaining = self.schedule.remaining_us(&self.runs[current.task]);
+                if self
+                    .dispatcher
+                    .should_preempt(current.task, remaining, current.key, now)
+                {
+                    self.dispatcher
+                        .enter(current.task, current.task, remaining, now, true);
+                    self.turn = None;
+                }
+            }
+            let current = match self.turn {
+                Some(current) => current,
+                None => match self.dispatcher.pick(now) {
+                    Some((task, key)) => {
+                        let remaining = self.schedule.remaining_us(&self.runs[task]);
+                        Turn {
+                            task,
+                            left_us: self.dispatcher.turn_length_us(task, remaining),
+                            key,
                         }
                     }
-                    continue;
-                }
-            },
-        };
+                    None => {
+                        let Some(next_due) = self.pending.next_at_us() else {
+                            return Resume::Finished; // nothing ready, nothing to come: every task is done
+                        };
+                        self.last_slice_end = None;
+                        let wait_ms = next_due.saturating_sub(now) as f64 / 1_000.0;
+                        if self.yield_to_host {
+                            self.record
+                                .held_main_thread(self.stretch_start, clock.now_ms());
+                            self.away = true;
+                            // In short naps, so Stop is seen soon even when every task waits for seconds.
+                            return nap_request(wait_ms, STOP_POLL_MS);
+                        }
+                        while self.now_us() < next_due && !progress.stop_requested() {
+                            std::hint::spin_loop();
+                        }
+                        continue;
+                    }
+                },
+            };
+            let slice_end = self.run_slice(current, progress);
+            if self.yield_to_host {
+                self.record.held_main_thread(self.stretch_start, slice_end);
+                self.away = true;
+                return Resume::Yield;
+            }
+        }
+    }
 
+    /// Runs one slice of `current`'s turn, records it and decides what becomes of the turn; returns its end.
+    fn run_slice(&mut self, current: Turn, progress: &LiveProgress) -> f64 {
+        let clock = self.clock;
         let task = current.task;
         let slice_start = clock.now_ms();
-        if let Some(end) = last_slice_end {
-            record.overhead(slice_start - end);
+        if let Some(end) = self.last_slice_end {
+            self.record.overhead(slice_start - end);
         }
-        record.task_started(task, slice_start);
-        let mut slice_ms = options.slice_ms.min(current.left_us as f64 / 1_000.0);
+        self.record.task_started(task, slice_start);
+        let mut slice_ms = self.slice_ms.min(current.left_us as f64 / 1_000.0);
         // A preemptive policy decides when a task becomes ready, not only when the slice ends.
-        if dispatcher.rules().is_preemptive() {
-            if let Some(until_due_ms) = pending.ms_until_next(now_us()) {
+        if self.dispatcher.rules().is_preemptive() {
+            if let Some(until_due_ms) = self.pending.ms_until_next(self.now_us()) {
                 slice_ms = slice_ms.min(until_due_ms.max(MIN_SLICE_MS));
             }
         }
@@ -154,13 +230,13 @@ pub async fn run_cooperative<H: Host>(
         let mut units_this_slice = 0;
         loop {
             let step_start = clock.now_ms();
-            let budget = batch_sizers[task].units();
-            match runs[task].step(budget) {
+            let budget = self.batch_sizers[task].units();
+            match self.runs[task].step(budget) {
                 TaskStep::Computed(ran) => {
                     units_this_slice += ran;
                     progress.add_units(task, ran);
                     let step_end = clock.now_ms();
-                    batch_sizers[task].observe(ran, step_end - step_start);
+                    self.batch_sizers[task].observe(ran, step_end - step_start);
                     if step_end >= deadline || progress.stop_requested() {
                         break;
                     }
@@ -170,21 +246,21 @@ pub async fn run_cooperative<H: Host>(
                     break;
                 }
                 TaskStep::Finished => {
-                    record.task_finished(task, clock.now_ms());
+                    self.record.task_finished(task, clock.now_ms());
                     outcome = SliceOutcome::Finished;
                     break;
                 }
             }
         }
         let slice_end = clock.now_ms();
-        last_slice_end = Some(slice_end);
+        self.last_slice_end = Some(slice_end);
         let ran_us = micros(slice_end - slice_start);
         // A turn that only moved the task into a wait used no CPU worth drawing.
         if units_this_slice > 0 {
-            record.slice(task, MAIN_LANE, slice_start, slice_end);
-            dispatcher.account(task, ran_us);
+            self.record.slice(task, MAIN_LANE, slice_start, slice_end);
+            self.dispatcher.account(task, ran_us);
         }
-        turn = match outcome {
+        self.turn = match outcome {
             SliceOutcome::StillComputing if ran_us < current.left_us => Some(Turn {
                 left_us: current.left_us - ran_us,
                 ..current
@@ -192,42 +268,72 @@ pub async fn run_cooperative<H: Host>(
             SliceOutcome::StillComputing => {
                 // The turn is used up: the task goes back to the ready queue, after anything that became ready
                 // during its slice.
-                let end = now_us();
-                admit_due(&mut pending, end, &mut dispatcher, schedule, &runs);
-                let remaining = schedule.remaining_us(&runs[task]);
-                dispatcher.enter(task, task, remaining, end, true);
+                let end = self.now_us();
+                self.admit_due(end);
+                let remaining = self.schedule.remaining_us(&self.runs[task]);
+                self.dispatcher.enter(task, task, remaining, end, true);
                 None
             }
             SliceOutcome::Waits(ms) => {
-                pending.wake_after(task, now_us(), ms);
+                let now = self.now_us();
+                self.pending.wake_after(task, now, ms);
                 None
             }
             SliceOutcome::Finished => None,
         };
-        if options.yield_to_host {
-            record.held_main_thread(stretch_start, slice_end);
-            host.yield_now().await;
-            stretch_start = clock.now_ms();
+        slice_end
+    }
+
+    /// Moves the tasks due by `now_us` into the ready queue, in the order they became ready (ties: scenario
+    /// order).
+    fn admit_due(&mut self, now_us: u64) {
+        for ready in self.pending.take_due(now_us) {
+            let remaining = self.schedule.remaining_us(&self.runs[ready.task]);
+            self.dispatcher
+                .enter(ready.task, ready.task, remaining, ready.at_us, false);
         }
     }
 
-    let run_end = clock.now_ms();
-    record.held_main_thread(stretch_start, run_end);
-    record.finish(run_end, runs.iter().map(TaskRun::checksum).collect(), false)
+    /// The record of the run, ended now (a copy: the run itself is left as it was).
+    pub fn finish(&self) -> RunRecord {
+        let run_end = self.clock.now_ms();
+        let mut record = self.record.clone();
+        if !self.away {
+            record.held_main_thread(self.stretch_start, run_end);
+        }
+        let checksums = self.runs.iter().map(TaskRun::checksum).collect();
+        record.finish(run_end, checksums, false)
+    }
+
+    /// Resumes the run after awaiting the host's yield or sleep each time it asks, until it is finished.
+    pub async fn run_with<H: Host<Clock = C> + ?Sized>(
+        mut self,
+        host: &H,
+        progress: &LiveProgress,
+    ) -> RunRecord {
+        loop {
+            match self.resume(progress) {
+                Resume::Yield => host.yield_now().await,
+                Resume::Sleep(ms) => host.sleep_ms(ms).await,
+                Resume::Finished => break self.finish(),
+            }
+        }
+    }
 }
 
-/// Moves the tasks due by `now_us` into the ready queue, in the order they became ready (ties: scenario order).
-fn admit_due(
-    pending: &mut Pending,
-    now_us: u64,
-    dispatcher: &mut Dispatcher<usize>,
-    schedule: &RealSchedule,
-    runs: &[TaskRun],
-) {
-    for ready in pending.take_due(now_us) {
-        let remaining = schedule.remaining_us(&runs[ready.task]);
-        dispatcher.enter(ready.task, ready.task, remaining, ready.at_us, false);
-    }
+/// Runs every task of `scenario` to the end (or until Stop) and records each slice, resuming after awaiting the
+/// host's yield or sleep ([`CooperativeRun::run_with`]).
+///
+/// The scenario must be valid ([`Scenario::validate`]); the page checks it before a run.
+pub async fn run_cooperative<H: Host>(
+    scenario: &Scenario,
+    options: &CooperativeOptions,
+    host: &H,
+    progress: &LiveProgress,
+) -> RunRecord {
+    CooperativeRun::new(scenario, options, host.clock())
+        .run_with(host, progress)
+        .await
 }
 
 /// How a slice ended.

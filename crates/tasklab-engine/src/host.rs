@@ -1,6 +1,13 @@
-//! What an executor needs from the platform it runs on: a clock, a way to yield, a way to sleep.
+//! What an executor needs from the platform it runs on: a clock, a way to yield, a way to sleep, and how a
+//! cooperative run is driven between two slices.
 
 use std::future::Future;
+use std::sync::Arc;
+
+use tasklab_core::report::RunRecord;
+
+use crate::cooperative::CooperativeRun;
+use crate::progress::LiveProgress;
 
 /// A clock shared by every thread of a run: readings taken on different threads are comparable.
 pub trait Clock: Send + Sync + Copy + 'static {
@@ -18,6 +25,16 @@ pub trait Host {
     fn yield_now(&self) -> impl Future<Output = ()>;
     /// Resumes after about `ms` milliseconds without holding the thread.
     fn sleep_ms(&self, ms: f64) -> impl Future<Output = ()>;
+    /// Runs a cooperative run to its end, resuming it after each yield or sleep it asks for. By default it
+    /// awaits [`Host::yield_now`] and [`Host::sleep_ms`]; a host whose event loop can call the run directly
+    /// overrides this (the browser, where resuming a future after every slice costs more than the yield).
+    fn run_to_end(
+        &self,
+        run: CooperativeRun<Self::Clock>,
+        progress: Arc<LiveProgress>,
+    ) -> impl Future<Output = RunRecord> {
+        async move { run.run_with(self, &progress).await }
+    }
 }
 
 /// Native hosts for tests and the command line: a monotonic clock, a yield that returns to the caller's

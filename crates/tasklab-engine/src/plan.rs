@@ -9,7 +9,7 @@ use tasklab_core::report::RunRecord;
 use tasklab_core::scenario::Scenario;
 use tasklab_core::settings::{Mode, Placement, Settings};
 
-use crate::cooperative::{run_cooperative, CooperativeOptions};
+use crate::cooperative::{CooperativeOptions, CooperativeRun};
 use crate::host::Host;
 use crate::parallel::{run_parallel, ParallelOptions};
 use crate::progress::LiveProgress;
@@ -238,8 +238,8 @@ impl ExecutorPlan {
     }
 }
 
-/// Runs every task of a valid `scenario` as `plan` says: on the calling thread ([`run_cooperative`]) or on the
-/// worker pool ([`run_parallel`], whose pool must be ready).
+/// Runs every task of a valid `scenario` as `plan` says: on the calling thread (a [`CooperativeRun`] driven by
+/// [`Host::run_to_end`]) or on the worker pool ([`run_parallel`], whose pool must be ready).
 pub async fn run_plan<H: Host>(
     plan: &ExecutorPlan,
     scenario: &Scenario,
@@ -249,7 +249,8 @@ pub async fn run_plan<H: Host>(
     if plan.needs_pool() {
         run_parallel(scenario, &plan.parallel_options(), host, progress).await
     } else {
-        run_cooperative(scenario, &plan.cooperative_options(), host, &progress).await
+        let run = CooperativeRun::new(scenario, &plan.cooperative_options(), host.clock());
+        host.run_to_end(run, progress).await
     }
 }
 

@@ -1,14 +1,24 @@
-//! Browser glue (wasm32 only): the clock, the ways to yield to the event loop, timers, and the worker pool.
+//! Browser glue (wasm32 only): the clock, the ways to yield to the event loop, timers, the worker pool, and the
+//! driver that runs a cooperative run straight from the event loop's callbacks.
+//!
+//! Why a driver of its own: with wasm threads, a Rust future woken by a promise resumes through
+//! `Atomics.waitAsync`, which costs a second task after every yield (and the priority of the first). Called
+//! directly by the browser, a slice starts in the very task the yield posted.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use js_sys::{Function, Promise, Reflect};
+use tasklab_core::report::RunRecord;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::cooperative::{CooperativeRun, Resume};
 use crate::host::{Clock, Host};
+use crate::progress::LiveProgress;
 
 thread_local! {
     // `performance` of this thread's global scope (Window or WorkerGlobalScope), looked up once per thread.
@@ -43,7 +53,9 @@ impl Clock for WebClock {
 /// How the cooperative executor gives the main thread back to the browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YieldMechanism {
-    /// `scheduler.yield()`: resumes ahead of other queued tasks (Chrome 129+).
+    /// `scheduler.postTask()`: a new task at the default priority, queued like any other (Chrome 94+).
+    PostTask,
+    /// `scheduler.yield()`: resumes ahead of other queued tasks of its priority (Chrome 129+).
     SchedulerYield,
     /// A message posted to ourselves through a `MessageChannel`: a new task, without timer clamping.
     MessageChannel,
@@ -52,50 +64,100 @@ pub enum YieldMechanism {
 }
 
 impl YieldMechanism {
+    /// Every mechanism, in the order benchmarks report them.
+    pub const ALL: [Self; 4] = [
+        Self::PostTask,
+        Self::SchedulerYield,
+        Self::MessageChannel,
+        Self::SetTimeout,
+    ];
+
     /// Label for reports.
     pub fn label(self) -> &'static str {
         match self {
+            Self::PostTask => "scheduler.postTask()",
             Self::SchedulerYield => "scheduler.yield()",
             Self::MessageChannel => "MessageChannel",
             Self::SetTimeout => "setTimeout(0)",
         }
     }
 
-    /// `scheduler.yield()` where the browser has it, else a `MessageChannel` post.
+    /// Identifier in benchmark hooks: `post-task`, `scheduler-yield`, `message-channel`, `set-timeout`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::PostTask => "post-task",
+            Self::SchedulerYield => "scheduler-yield",
+            Self::MessageChannel => "message-channel",
+            Self::SetTimeout => "set-timeout",
+        }
+    }
+
+    /// The mechanism of an [`id`](Self::id).
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|mechanism| mechanism.id() == id)
+    }
+
+    /// Whether this browser has it (`MessageChannel` and `setTimeout` are everywhere).
+    pub fn is_available(self) -> bool {
+        match self {
+            Self::PostTask => scheduler_function("postTask").is_some(),
+            Self::SchedulerYield => scheduler_function("yield").is_some(),
+            Self::MessageChannel | Self::SetTimeout => true,
+        }
+    }
+
+    /// `scheduler.postTask()` where the browser has it, else a `MessageChannel` post: both queue the rest of the
+    /// run as an ordinary task, so timers, animation-frame follow-ups and input all get their turn between two
+    /// slices (a `scheduler.yield()` continuation would jump ahead of them).
     pub fn best_available() -> Self {
-        if scheduler_yield_function().is_some() {
-            Self::SchedulerYield
+        if Self::PostTask.is_available() {
+            Self::PostTask
         } else {
             Self::MessageChannel
         }
     }
 }
 
-fn scheduler_yield_function() -> Option<(JsValue, Function)> {
+/// `scheduler` and its function `name` (`yield`, `postTask`), where the browser has them.
+fn scheduler_function(name: &str) -> Option<(JsValue, Function)> {
     let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).ok()?;
     if scheduler.is_undefined() || scheduler.is_null() {
         return None;
     }
-    let yield_fn = Reflect::get(&scheduler, &JsValue::from_str("yield"))
+    let function = Reflect::get(&scheduler, &JsValue::from_str(name))
         .ok()?
         .dyn_into::<Function>()
         .ok()?;
-    Some((scheduler, yield_fn))
+    Some((scheduler, function))
+}
+
+fn global_function(name: &str) -> Option<Function> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .and_then(|value| value.dyn_into::<Function>().ok())
 }
 
 fn set_timeout_promise(ms: f64) -> Promise {
     Promise::new(&mut |resolve, _reject| {
-        let global = js_sys::global();
-        let set_timeout = Reflect::get(&global, &JsValue::from_str("setTimeout"))
-            .ok()
-            .and_then(|value| value.dyn_into::<Function>().ok());
-        match set_timeout {
-            Some(set_timeout) => {
-                let _ = set_timeout.call2(&global, &resolve, &JsValue::from_f64(ms.max(0.0)));
-            }
-            None => {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
+        let called = global_function("setTimeout").is_some_and(|set_timeout| {
+            set_timeout
+                .call2(&js_sys::global(), &resolve, &JsValue::from_f64(ms.max(0.0)))
+                .is_ok()
+        });
+        if !called {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    })
+}
+
+/// A promise resolved from a task queued with `scheduler.postTask()` (else a `MessageChannel` post).
+fn post_task_promise() -> Promise {
+    let Some((scheduler, post_task)) = scheduler_function("postTask") else {
+        return message_channel_promise();
+    };
+    Promise::new(&mut |resolve, _reject| {
+        if post_task.call1(&scheduler, &resolve).is_err() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     })
 }
@@ -114,10 +176,12 @@ fn message_channel_promise() -> Promise {
     })
 }
 
-/// Resolves once the browser has run other pending work.
+/// Resolves once the browser has run other pending work. The future resumes in a task of its own after the one
+/// the mechanism posted (see the module's note): [`drive_direct`] avoids that.
 pub async fn yield_with(mechanism: YieldMechanism) {
     let promise = match mechanism {
-        YieldMechanism::SchedulerYield => match scheduler_yield_function() {
+        YieldMechanism::PostTask => post_task_promise(),
+        YieldMechanism::SchedulerYield => match scheduler_function("yield") {
             Some((scheduler, yield_fn)) => yield_fn
                 .call0(&scheduler)
                 .ok()
@@ -134,6 +198,161 @@ pub async fn yield_with(mechanism: YieldMechanism) {
 /// Resolves after about `ms` milliseconds.
 pub async fn sleep_ms(ms: f64) {
     let _ = JsFuture::from(set_timeout_promise(ms)).await;
+}
+
+/// How [`drive_direct`] has its step called again: one JS function (the step's closure), posted by the chosen
+/// mechanism, or by a timer for a sleep. The lookups are made once per run, not once per yield.
+struct CallAgain {
+    mechanism: YieldMechanism,
+    function: Function,
+    scheduler: Option<(JsValue, Function)>,
+    /// For [`YieldMechanism::MessageChannel`]: one channel whose port calls the step on every message.
+    channel: Option<web_sys::MessageChannel>,
+    set_timeout: Option<Function>,
+}
+
+impl CallAgain {
+    fn new(mechanism: YieldMechanism, function: Function) -> Self {
+        let scheduler = match mechanism {
+            YieldMechanism::PostTask => scheduler_function("postTask"),
+            YieldMechanism::SchedulerYield => scheduler_function("yield"),
+            YieldMechanism::MessageChannel | YieldMechanism::SetTimeout => None,
+        };
+        let channel = (mechanism == YieldMechanism::MessageChannel)
+            .then(|| web_sys::MessageChannel::new().ok())
+            .flatten();
+        if let Some(channel) = &channel {
+            channel.port1().set_onmessage(Some(&function));
+        }
+        Self {
+            mechanism,
+            function,
+            scheduler,
+            channel,
+            set_timeout: global_function("setTimeout"),
+        }
+    }
+
+    /// Has the step called again as `resume` asks ([`Resume::Finished`] asks nothing).
+    fn schedule(&self, resume: Resume) {
+        let scheduled = match resume {
+            Resume::Yield => self.post(),
+            Resume::Sleep(ms) => self.timer(ms),
+            Resume::Finished => return,
+        };
+        // Never lose the run: a timer, or at the very least a microtask.
+        if !scheduled && !self.timer(0.0) {
+            then(&Promise::resolve(&JsValue::UNDEFINED), &self.function);
+        }
+    }
+
+    fn post(&self) -> bool {
+        match (self.mechanism, &self.scheduler, &self.channel) {
+            (YieldMechanism::PostTask, Some((scheduler, post_task)), _) => {
+                post_task.call1(scheduler, &self.function).is_ok()
+            }
+            (YieldMechanism::SchedulerYield, Some((scheduler, yield_fn)), _) => yield_fn
+                .call0(scheduler)
+                .ok()
+                .and_then(|value| value.dyn_into::<Promise>().ok())
+                .is_some_and(|promise| then(&promise, &self.function)),
+            (YieldMechanism::MessageChannel, _, Some(channel)) => {
+                channel.port2().post_message(&JsValue::UNDEFINED).is_ok()
+            }
+            _ => self.timer(0.0),
+        }
+    }
+
+    fn timer(&self, ms: f64) -> bool {
+        self.set_timeout.as_ref().is_some_and(|set_timeout| {
+            set_timeout
+                .call2(
+                    &js_sys::global(),
+                    &self.function,
+                    &JsValue::from_f64(ms.max(0.0)),
+                )
+                .is_ok()
+        })
+    }
+}
+
+impl Drop for CallAgain {
+    fn drop(&mut self) {
+        if let Some(channel) = &self.channel {
+            channel.port1().set_onmessage(None);
+            channel.port1().close();
+            channel.port2().close();
+        }
+    }
+}
+
+/// `promise.then(function)` for a plain JS function (js-sys's `then` takes a `Closure`).
+fn then(promise: &Promise, function: &Function) -> bool {
+    Reflect::get(promise, &JsValue::from_str("then"))
+        .ok()
+        .and_then(|then| then.dyn_into::<Function>().ok())
+        .is_some_and(|then| then.call1(promise, function).is_ok())
+}
+
+/// Keeps the step's closure alive for as long as the browser may call it.
+struct KeepAlive {
+    closure: Option<Closure<dyn FnMut()>>,
+    finished: Rc<Cell<bool>>,
+}
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        // Dropped before the end (the awaiting future was cancelled): a call may still be queued, and a dropped
+        // closure would throw when called. `finished` makes that call a no-op; the closure is leaked, once.
+        if !self.finished.replace(true) {
+            if let Some(closure) = self.closure.take() {
+                closure.forget();
+            }
+        }
+    }
+}
+
+/// Calls `step` now, then again from the event loop each time it asks ([`Resume`]: after a yield through
+/// `mechanism`, or after a timer), until it returns [`Resume::Finished`]. Every call is a direct JS→wasm call
+/// from the task the browser runs; only the end wakes this future.
+pub async fn drive_direct(mechanism: YieldMechanism, mut step: impl FnMut() -> Resume + 'static) {
+    let (sender, receiver) = futures_channel::oneshot::channel::<()>();
+    let mut sender = Some(sender);
+    let finished = Rc::new(Cell::new(false));
+    let call_again: Rc<RefCell<Option<CallAgain>>> = Rc::new(RefCell::new(None));
+    let closure = {
+        let finished = Rc::clone(&finished);
+        let call_again = Rc::clone(&call_again);
+        Closure::<dyn FnMut()>::new(move || {
+            if finished.get() {
+                return;
+            }
+            match step() {
+                Resume::Finished => {
+                    finished.set(true);
+                    // The driver is done with the JS side: close the channel now, not when the future resumes.
+                    call_again.borrow_mut().take();
+                    if let Some(sender) = sender.take() {
+                        let _ = sender.send(());
+                    }
+                }
+                next => {
+                    if let Some(call_again) = call_again.borrow().as_ref() {
+                        call_again.schedule(next);
+                    }
+                }
+            }
+        })
+    };
+    let function: Function = closure.as_ref().unchecked_ref::<Function>().clone();
+    *call_again.borrow_mut() = Some(CallAgain::new(mechanism, function.clone()));
+    let _keep_alive = KeepAlive {
+        closure: Some(closure),
+        finished: Rc::clone(&finished),
+    };
+    // The first slice runs at once, as it would when awaited.
+    let _ = function.call0(&JsValue::UNDEFINED);
+    let _ = receiver.await;
 }
 
 /// The browser as an executor host.
@@ -161,6 +380,22 @@ impl Host for BrowserHost {
     }
     fn sleep_ms(&self, ms: f64) -> impl Future<Output = ()> {
         sleep_ms(ms)
+    }
+    /// Drives the run from the event loop ([`drive_direct`]): each slice is a direct call from the task the
+    /// yield posted, not the resumption of a future.
+    fn run_to_end(
+        &self,
+        run: CooperativeRun<WebClock>,
+        progress: Arc<LiveProgress>,
+    ) -> impl Future<Output = RunRecord> {
+        let mechanism = self.mechanism;
+        async move {
+            let run = Rc::new(RefCell::new(run));
+            let stepper = Rc::clone(&run);
+            drive_direct(mechanism, move || stepper.borrow_mut().resume(&progress)).await;
+            let record = run.borrow().finish();
+            record
+        }
     }
 }
 

@@ -10,11 +10,11 @@ use std::sync::Arc;
 use tasklab_core::presets::Preset;
 use tasklab_core::scenario::{Phase, Scenario, TaskSpec};
 use tasklab_core::workload::WorkloadKind;
-use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions};
+use tasklab_engine::cooperative::{run_cooperative, CooperativeOptions, CooperativeRun};
 use tasklab_engine::parallel::{run_parallel, ParallelOptions, Placement};
 use tasklab_engine::schedule::RealSchedule;
 use tasklab_engine::web::{start_pool, BrowserHost, WebClock, YieldMechanism};
-use tasklab_engine::{Clock, LiveProgress};
+use tasklab_engine::{Clock, Host, LiveProgress};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -66,7 +66,24 @@ fn queue_timestamp_task() -> Rc<Cell<f64>> {
     ran_at
 }
 
-async fn check_yields_with(mechanism: YieldMechanism) {
+/// Runs `scenario` cooperatively on the browser host: awaited as a future after every yield
+/// ([`run_cooperative`]), or driven by direct calls from the event loop ([`Host::run_to_end`], as the page does).
+async fn run_in_browser(
+    scenario: &Scenario,
+    options: &CooperativeOptions,
+    host: &BrowserHost,
+    progress: Arc<LiveProgress>,
+    direct: bool,
+) -> tasklab_core::report::RunRecord {
+    if direct {
+        let run = CooperativeRun::new(scenario, options, host.clock());
+        host.run_to_end(run, progress).await
+    } else {
+        run_cooperative(scenario, options, host, &progress).await
+    }
+}
+
+async fn check_yields_with(mechanism: YieldMechanism, direct: bool) {
     let scenario = batch(2, 4_000);
     let host = BrowserHost { mechanism };
     let options = CooperativeOptions {
@@ -76,7 +93,8 @@ async fn check_yields_with(mechanism: YieldMechanism) {
     };
     let start = WebClock.now_ms();
     let ran_at = queue_timestamp_task();
-    let record = run_cooperative(&scenario, &options, &host, &LiveProgress::new(&scenario)).await;
+    let progress = Arc::new(LiveProgress::new(&scenario));
+    let record = run_in_browser(&scenario, &options, &host, progress, direct).await;
     let end = start + record.wall_ms;
     let ran_at = ran_at.get();
     assert!(record.slices.len() > 4, "{} slices", record.slices.len());
@@ -93,8 +111,79 @@ async fn check_yields_with(mechanism: YieldMechanism) {
 
 #[wasm_bindgen_test]
 async fn cooperative_executor_lets_queued_tasks_run_mid_run() {
-    check_yields_with(YieldMechanism::best_available()).await;
-    check_yields_with(YieldMechanism::MessageChannel).await;
+    for direct in [false, true] {
+        check_yields_with(YieldMechanism::best_available(), direct).await;
+        check_yields_with(YieldMechanism::MessageChannel, direct).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_mechanism_drives_a_run_with_waits_to_the_same_checksums() {
+    // A wait phase makes the run sleep on a timer (every task waits) as well as yield.
+    let mut scenario = batch(2, 1_500);
+    scenario.tasks[0].phases.push(Phase::Wait { ms: 12 });
+    scenario.tasks[0].phases.push(Phase::Compute {
+        kind: WorkloadKind::Primes,
+        units: 500,
+    });
+    let options = CooperativeOptions {
+        slice_ms: 1.0,
+        yield_to_host: true,
+        schedule: RealSchedule::round_robin(1),
+    };
+    for mechanism in YieldMechanism::ALL
+        .into_iter()
+        .filter(|mechanism| mechanism.is_available())
+    {
+        let host = BrowserHost { mechanism };
+        let progress = Arc::new(LiveProgress::new(&scenario));
+        let direct = run_in_browser(&scenario, &options, &host, progress, true).await;
+        let progress = Arc::new(LiveProgress::new(&scenario));
+        let awaited = run_in_browser(&scenario, &options, &host, progress, false).await;
+        for record in [&direct, &awaited] {
+            assert!(!record.stopped, "{}", mechanism.label());
+            assert_eq!(record.checksums, scenario.reference_checksums());
+            assert!(
+                record.wall_ms >= 12.0,
+                "{}: {} ms",
+                mechanism.label(),
+                record.wall_ms
+            );
+        }
+        // Same policy decisions: the same tasks in the same order, slice after slice.
+        let order = |record: &tasklab_core::report::RunRecord| {
+            let mut tasks: Vec<usize> = record.slices.iter().map(|slice| slice.task).collect();
+            tasks.dedup();
+            tasks
+        };
+        assert_eq!(order(&direct).first(), order(&awaited).first());
+        assert!(direct.longest_main_stretch_ms < 50.0);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn stop_ends_a_directly_driven_run() {
+    let scenario = batch(2, 400_000);
+    let options = CooperativeOptions {
+        slice_ms: 2.0,
+        yield_to_host: true,
+        schedule: RealSchedule::round_robin(2),
+    };
+    let progress = Arc::new(LiveProgress::new(&scenario));
+    let stopper = Arc::clone(&progress);
+    let callback = Closure::once_into_js(move || stopper.request_stop());
+    web_sys::window()
+        .unwrap()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 30)
+        .unwrap();
+    let host = BrowserHost::default();
+    let record = run_in_browser(&scenario, &options, &host, progress, true).await;
+    assert!(record.stopped);
+    assert!(
+        record.wall_ms < 1_000.0,
+        "stopped after {} ms",
+        record.wall_ms
+    );
 }
 
 #[wasm_bindgen_test]

@@ -588,3 +588,49 @@ fn aging_for_real_lets_the_starving_report_run_during_the_stream() {
         "the report never ran during the stream"
     );
 }
+
+#[test]
+fn a_cooperative_run_resumed_by_hand_asks_for_a_yield_after_each_slice() {
+    use tasklab_engine::cooperative::{CooperativeRun, Resume};
+    use tasklab_engine::host::native::NativeClock;
+
+    let scenario = small_scenario();
+    let progress = LiveProgress::new(&scenario);
+    let mut run = CooperativeRun::new(&scenario, &multitasking(), NativeClock);
+    let (mut yields, mut sleeps) = (0, 0);
+    loop {
+        match run.resume(&progress) {
+            Resume::Yield => yields += 1,
+            Resume::Sleep(ms) => {
+                assert!(ms > 0.0);
+                sleeps += 1;
+                std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
+            }
+            Resume::Finished => break,
+        }
+    }
+    assert_eq!(
+        run.resume(&progress),
+        Resume::Finished,
+        "finished stays finished"
+    );
+    let record = run.finish();
+    assert!(!record.stopped);
+    assert_eq!(record.checksums, scenario.reference_checksums());
+    // One yield after every slice; the slices that moved a task into a wait are not drawn.
+    assert!(
+        yields >= record.slices.len(),
+        "{yields} yields, {} slices",
+        record.slices.len()
+    );
+    assert!(sleeps <= yields);
+
+    // Without yielding, one resumption runs everything.
+    let options = CooperativeOptions {
+        yield_to_host: false,
+        ..multitasking()
+    };
+    let mut run = CooperativeRun::new(&scenario, &options, NativeClock);
+    assert_eq!(run.resume(&progress), Resume::Finished);
+    assert_eq!(run.finish().checksums, scenario.reference_checksums());
+}
