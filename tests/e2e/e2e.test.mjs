@@ -660,6 +660,16 @@ describe('Compare view', () => {
     // Drawn in proportion to its wall time (how much shorter it is depends on the machine's load).
     const drawnShare = (twoWorkers.right - origin) / (widest.right - origin);
     assert.ok(Math.abs(drawnShare - twoWorkers.wall / widest.wall) < 0.06, `the 2-worker run drawn at ${drawnShare.toFixed(3)} of the longest`);
+    // Zooming one row zooms them all: they stay on one clock.
+    const rangesOf = () => page.locator('.compare-row figure.timeline').evaluateAll((figures) => figures.map((figure) => `${figure.dataset.start}–${figure.dataset.end}`));
+    const before = await rangesOf();
+    await page.locator('.compare-row .timeline-canvas').first().focus();
+    await page.keyboard.press('+');
+    await page.waitForFunction((was) => document.querySelector('.compare-row figure.timeline').dataset.end !== was, before[0].split('–')[1]);
+    const after = await rangesOf();
+    assert.equal(new Set(after).size, 1, `one range for every row: ${after}`);
+    assert.notEqual(after[0], before[0]);
+    await page.keyboard.press('0');
     // The table, the chart and the runs table.
     assert.equal(await page.locator('#compare-table tbody tr').count(), 4);
     assert.ok(await page.locator('#speedup-chart svg .fit').count() >= 1);

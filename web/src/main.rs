@@ -21,6 +21,7 @@ mod compare_runner;
 mod diagnostics;
 mod error;
 mod explain;
+mod faults;
 mod glossary;
 mod intro;
 mod isolation;

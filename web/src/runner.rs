@@ -2,7 +2,7 @@
 //! measure responsiveness while it runs, check the checksums against a reference, build and publish the report,
 //! and hand the finished run back to the state as an action.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use tasklab_engine::Clock;
 use yew::Callback;
 
 use crate::browser;
+use crate::faults;
 use crate::latency;
 use crate::run::{ActiveRun, FinishedRun, FrameMeter};
 use crate::state::{scenario_key, Action, AppState, PoolStatus};
@@ -132,8 +133,23 @@ pub(crate) async fn run(
         true
     });
 
+    // Guards: a test may ask a worker job to crash; the watchdog stops a run far past its estimate.
+    tasklab_engine::fault::inject_panic_in(faults::take_injected_panic());
+    let estimate_ms = faults::estimate_ms(&scenario, &costs);
+    let limit_ms = faults::take_watchdog_override()
+        .unwrap_or_else(|| faults::watchdog_limit_ms(&scenario, &costs));
+    let watchdog_fired = Rc::new(Cell::new(false));
+    let watchdog = {
+        let (fired, progress) = (Rc::clone(&watchdog_fired), Arc::clone(&active.progress));
+        gloo_timers::callback::Timeout::new(limit_ms.min(f64::from(u32::MAX)) as u32, move || {
+            fired.set(true);
+            progress.request_stop();
+        })
+    };
+
     let host = BrowserHost::default();
     let record = run_plan(&plan, &scenario, &host, Arc::clone(&active.progress)).await;
+    drop(watchdog);
     let end_ms = clock.now_ms();
     active.finished.set(true);
     latency::close_run(end_ms);
@@ -200,6 +216,11 @@ pub(crate) async fn run(
         model: model.as_ref().map(|model| model.description.clone()),
         ended_at_epoch_ms: end_ms,
         page_was_hidden: visibility.was_hidden(),
+        failure: record.failure.clone().or_else(|| {
+            watchdog_fired
+                .get()
+                .then(|| faults::watchdog_words(limit_ms, estimate_ms))
+        }),
     };
     if let Ok(json) = serde_json::to_string(&report) {
         browser::publish_last_run(&json);

@@ -29,6 +29,9 @@ pub const DENSE_SLICES: usize = 2_000;
 pub struct TimelineViewProps {
     /// The timeline (of a run or of a prediction).
     pub timeline: Rc<Timeline>,
+    /// A zoom and pan shared with other timelines (the compare view's rows), instead of its own.
+    #[prop_or_default]
+    pub range: Option<UseStateHandle<Option<TimeRange>>>,
 }
 
 /// Text of the timelines in pixels, and with the large-text toggle on (whatever the page's width: the picture is
@@ -90,7 +93,8 @@ fn observe_size(
 pub fn timeline_view(props: &TimelineViewProps) -> Html {
     let timeline = &props.timeline;
     let by_task = use_state_eq(|| false);
-    let range = use_state_eq(|| None::<TimeRange>);
+    let own_range = use_state_eq(|| None::<TimeRange>);
+    let range = props.range.clone().unwrap_or(own_range);
     let size = use_state_eq(|| (0.0_f64, CHART_TEXT_PX));
     let table_open = use_state_eq(|| false);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
@@ -100,7 +104,14 @@ pub fn timeline_view(props: &TimelineViewProps) -> Html {
     // A new timeline starts unzoomed.
     {
         let range = range.clone();
-        use_effect_with(Same(Rc::clone(timeline)), move |_| range.set(None));
+        // Keyed on what tells timelines apart, not the allocation: a parent that rebuilds the same timeline on
+        // each render (the compare view) keeps its zoom.
+        let identity = (
+            timeline.title.clone(),
+            timeline.spans.len(),
+            timeline.axis_length().to_bits(),
+        );
+        use_effect_with(identity, move |_| range.set(None));
     }
     // Measure the box (and whether large text is on) now, when the box changes size (a scroll bar appearing) and
     // on every resize of the window (the large-text toggle sends one).

@@ -218,6 +218,10 @@ pub struct RunReport {
     /// Whether the page was hidden (a background tab) at the start or the end of the run: browsers throttle such
     /// tabs, so its times are not comparable with others.
     pub page_was_hidden: bool,
+    /// Why the run ended early other than by Stop (a worker job crashed, or the watchdog stopped a run that took
+    /// far longer than estimated), in words; absent normally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 #[cfg(test)]

@@ -427,18 +427,34 @@ pub enum PoolError {
     /// `initThreadPool` rejected.
     #[error("the worker pool failed to start: {0}")]
     InitFailed(String),
+    /// The workers never said they were ready (wasm-bindgen-rayon waits for every one of them, for ever).
+    #[error(
+        "the workers did not start within {} seconds (their script may be blocked, or the browser short of memory)",
+        POOL_START_LIMIT_MS / 1000.0
+    )]
+    TimedOut,
 }
+
+/// How long the workers may take to start before the page gives up on them, ms (they start in well under a
+/// second on a laptop; a blocked worker script never answers).
+pub const POOL_START_LIMIT_MS: f64 = 20_000.0;
 
 /// Starts the rayon pool on `threads` Web Workers. Call once, and await it before any rayon use.
 ///
 /// # Errors
-/// [`PoolError::NotIsolated`] without cross-origin isolation; [`PoolError::InitFailed`] if the workers fail.
+/// [`PoolError::NotIsolated`] without cross-origin isolation; [`PoolError::InitFailed`] if the workers fail;
+/// [`PoolError::TimedOut`] if they have not all started after [`POOL_START_LIMIT_MS`].
 pub async fn start_pool(threads: u32) -> Result<(), PoolError> {
     if !cross_origin_isolated() {
         return Err(PoolError::NotIsolated);
     }
-    JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads.max(1) as usize))
-        .await
-        .map(|_| ())
-        .map_err(|error| PoolError::InitFailed(format!("{error:?}")))
+    // A panic in a worker job is then recorded with its task (see `fault`).
+    crate::fault::install_panic_hook();
+    let start = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads.max(1) as usize));
+    match futures::future::select(start, Box::pin(sleep_ms(POOL_START_LIMIT_MS))).await {
+        futures::future::Either::Left((started, _)) => started
+            .map(|_| ())
+            .map_err(|error| PoolError::InitFailed(format!("{error:?}"))),
+        futures::future::Either::Right(_) => Err(PoolError::TimedOut),
+    }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use tasklab_core::compare::{speedup_chart_svg, SpeedupChart};
 use tasklab_core::settings::Mode;
-use tasklab_core::timeline::Timeline;
+use tasklab_core::timeline::{TimeRange, Timeline};
 use tasklab_engine::plan::ExecutorPlan;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -34,6 +34,8 @@ pub struct CompareProps {
 /// The Compare view.
 #[function_component(CompareView)]
 pub fn compare_view(props: &CompareProps) -> Html {
+    // One zoom and pan for every row, so the rows stay on one clock however they are explored.
+    let zoom = use_state_eq(|| None::<TimeRange>);
     html! {
         <section class="compare" id="compare-view" aria-labelledby="compare-title">
             <h2 id="compare-title">{"Compare all modes on one clock"}</h2>
@@ -42,7 +44,7 @@ pub fn compare_view(props: &CompareProps) -> Html {
                 <p class="hint">{"No comparison yet: press Compare all modes."}</p>
             }
             if let Some(comparison) = &props.comparison {
-                { view_comparison(comparison, &props.on_error) }
+                { view_comparison(comparison, &props.on_error, &zoom) }
             }
             { view_history(&props.history) }
         </section>
@@ -53,7 +55,11 @@ fn comparison_missing(props: &CompareProps) -> bool {
     props.comparison.is_none()
 }
 
-fn view_comparison(comparison: &Rc<Comparison>, on_error: &Callback<PageError>) -> Html {
+fn view_comparison(
+    comparison: &Rc<Comparison>,
+    on_error: &Callback<PageError>,
+    zoom: &UseStateHandle<Option<TimeRange>>,
+) -> Html {
     let plan = &comparison.plan;
     let total = plan.total_runs();
     let done = comparison.runs.len();
@@ -80,7 +86,7 @@ fn view_comparison(comparison: &Rc<Comparison>, on_error: &Callback<PageError>) 
                 <p class="notice">{format!("Multiprocessing is left out: {reason}.")}</p>
             }
             if !rows.is_empty() {
-                { view_timelines(&rows) }
+                { view_timelines(&rows, zoom) }
                 { view_table(&rows, plan.repeat) }
                 { view_chart(comparison, &rows, on_error) }
             }
@@ -88,8 +94,8 @@ fn view_comparison(comparison: &Rc<Comparison>, on_error: &Callback<PageError>) 
     }
 }
 
-/// One timeline per configuration (its median run), all on the axis of the longest.
-fn view_timelines(rows: &[CompareRow]) -> Html {
+/// One timeline per configuration (its median run), all on the axis of the longest, zoomed and panned together.
+fn view_timelines(rows: &[CompareRow], zoom: &UseStateHandle<Option<TimeRange>>) -> Html {
     let longest = rows
         .iter()
         .map(|row| row.representative.record.wall_ms)
@@ -107,7 +113,7 @@ fn view_timelines(rows: &[CompareRow]) -> Html {
                 html! {
                     <div class="compare-row" data-mode={run.settings.mode.id()} data-workers={run.settings.workers.to_string()}
                          data-wall-ms={format!("{:.3}", run.record.wall_ms)} data-axis-ms={format!("{longest:.3}")}>
-                        <TimelineView timeline={Rc::new(timeline)} />
+                        <TimelineView timeline={Rc::new(timeline)} range={Some(zoom.clone())} />
                     </div>
                 }
             }) }

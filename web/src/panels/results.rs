@@ -179,6 +179,9 @@ pub fn results(props: &ResultsProps) -> Html {
     html! {
         <section class="results" id="results">
             <h2>{format!("Last run: {title}")}</h2>
+            if let Some(failure) = &report.failure {
+                <p class="notice run-failure" id="run-failure" role="alert">{failure.clone()}</p>
+            }
             <dl class="figures">
                 <dt>{"Wall time"}</dt><dd id="wall-time">{format_ms(report.wall_ms)}</dd>
                 <dt>{term("speed-up", "Speed-up")}</dt><dd id="speedup">{speedup_text(run, props.one_cpu.as_ref())}</dd>

@@ -63,6 +63,7 @@ fn finished(settings: &Settings, wall_ms: f64, busy_ms: f64, stopped: bool) -> F
         model: None,
         ended_at_epoch_ms: 0.0,
         page_was_hidden: false,
+        failure: None,
     };
     FinishedRun {
         settings: settings.clone(),
