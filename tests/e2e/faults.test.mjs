@@ -2,24 +2,14 @@
 // crashes ends the run with a message naming its task and the next run works, a pool whose workers cannot start
 // leaves multitasking working with a message, and a run past its watchdog is stopped with a message.
 // Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { clickRunAndWait, DIST, openPageIn, waitForPool, waitForReport } from './page.mjs';
+import { clickRunAndWait, openPageIn, waitForPool, waitForReport, useBrowserAndServer } from './page.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Chromium and a server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server } = started));
 
 /** Makes the page believe it is hidden (a background tab) or visible again, as the browser would tell it. */
 async function emulateHidden(page, hidden) {

@@ -2,12 +2,10 @@
 // the key event's timestamp to the frame that draws it) and reported as `input_latency_ms`. Typing during a run
 // that never yields must wait far longer than typing during multitasking or multiprocessing.
 // Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { AXE, DIST, openPageIn, waitForPool, waitForReport } from './page.mjs';
+import { AXE, openPageIn, waitForPool, waitForReport, useBrowserAndServer } from './page.mjs';
 
 // Typed one key at a time, a little apart, the way a person replies to a text.
 const REPLY = 'on my way, see you soon ';
@@ -17,16 +15,8 @@ const TYPE_AFTER_MS = 150;
 
 let browser;
 let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Chromium and a server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server } = started));
 
 /** A fresh page that collects console errors and uncaught exceptions. */
 function openPage(url, { width = 1200, height = 1400 } = {}) {

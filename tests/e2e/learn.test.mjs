@@ -2,24 +2,14 @@
 // a quiz (view=quiz) answered, painted and graded against window.tasklab.simulate, a teacher's result code
 // verified and a tampered one refused (view=quiz-check), and axe-core on each view. Screenshots at 1280 and 390 px.
 // Run with `node --test learn.test.mjs` here (TASKLAB_DIST=/tmp/… for another build than dist/).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, SHOTS, seriousViolations } from './page.mjs';
+import { SHOTS, seriousViolations, useBrowserAndServer } from './page.mjs';
 
 let browser;
 let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Chromium and a server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server } = started));
 
 /** A fresh page at `query` that waits for `selector` and collects console errors and uncaught exceptions. */
 async function open(query, selector, { width = 1280, height = 1400 } = {}) {

@@ -1,6 +1,9 @@
 // What every end-to-end test file needs to drive the built page: where it is, a fresh page that collects
 // console errors, waiting for the worker pool and for a run's report, and axe-core's findings.
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
+import { launchChromium } from './browser.mjs';
+import { serveDist } from './serve.mjs';
 
 // TASKLAB_DIST tests another build than dist/ (e.g. one built with `trunk build --dist /tmp/…`).
 export const DIST = process.env.TASKLAB_DIST ?? new URL('../../dist', import.meta.url).pathname;
@@ -52,4 +55,18 @@ export async function seriousViolations(page, selector = 'body') {
   return results.violations
     .filter((violation) => ['serious', 'critical'].includes(violation.impact))
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/** Starts Chromium and a server of the built page (cross-origin isolated unless `isolated` is false) before the
+ * file's tests, hands them to `onStart` as `{ browser, server }`, and closes both after the tests. */
+export function useBrowserAndServer(onStart, { isolated = true } = {}) {
+  let started;
+  before(async () => {
+    started = { browser: await launchChromium(), server: await serveDist(DIST, { isolated }) };
+    onStart(started);
+  });
+  after(async () => {
+    await started?.browser.close();
+    await started?.server.close();
+  });
 }

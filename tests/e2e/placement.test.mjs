@@ -1,26 +1,16 @@
 // End-to-end tests of the placement choice in multiprocessing: jobs pinned by the policy, or a splittable phase's
 // chunks placed by rayon's work stealing, with the report and the results saying how the work was placed.
 // Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, clickRunAndWait, openPageIn, waitForPool, waitForReport } from './page.mjs';
+import { clickRunAndWait, openPageIn, waitForPool, waitForReport, useBrowserAndServer } from './page.mjs';
 
 const STEALING_SENTENCE = /^Rayon's work stealing placed (\d+) chunks?: (\d+) ran on a worker other than the one that queued (them|it)\.$/;
 
 let browser;
 let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Chromium and a server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server } = started));
 
 /** A fresh page of the page's `query` that collects console errors and uncaught exceptions. */
 function openPage(query) {

@@ -2,25 +2,15 @@
 // JSON input as an object and returns the CLI's `--json` document as an object, bad input throws an Error with the
 // CLI's message, and lastRun()/lastCompare() give the published reports as objects.
 // Run through `scripts/test.sh` (which builds dist/ first) or `npm test` here.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, RUN_TIMEOUT, openPageIn } from './page.mjs';
+import { RUN_TIMEOUT, openPageIn, useBrowserAndServer } from './page.mjs';
 
 
 let browser;
 let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Chromium and a server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server } = started));
 
 /** A fresh page of the page's `query` that collects console errors and uncaught exceptions. */
 function openPage(query = '') {
