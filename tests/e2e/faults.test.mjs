@@ -59,6 +59,11 @@ describe('faults', () => {
     assert.equal(next.stopped, false);
     assert.equal(next.checksums_agree, true);
     assert.equal(await page.locator('#run-failure').count(), 0);
+    // Rayon's work stealing too: it holds the pool's other threads, never the lost one (which would never answer).
+    await page.selectOption('#placement', 'stealing');
+    const stealing = await clickRunAndWait(page);
+    assert.equal(stealing.placement, 'stealing');
+    assert.equal(stealing.checksums_agree, true);
     await context.close();
   });
 

@@ -247,26 +247,30 @@ struct HeldThreads {
 }
 
 impl HeldThreads {
-    /// Holds pool threads `workers..` and returns once every one of them is held, so no chunk forked later can
-    /// reach them. Blocking is allowed there: pool threads are Web Workers, never the page's main thread.
-    async fn hold_beyond(workers: usize) -> Self {
+    /// Holds every pool thread but the run's `workers` (and those lost to a crash, which would never answer) and
+    /// returns once every one of them is held, so no chunk forked later can reach them. Blocking is allowed
+    /// there: pool threads are Web Workers, never the page's main thread.
+    async fn hold_all_but(workers: &[usize]) -> Self {
         let released = Arc::new(AtomicBool::new(false));
-        let threads = rayon::current_num_threads();
-        if threads <= workers {
+        let lost = fault::lost_threads();
+        let held: Vec<usize> = (0..rayon::current_num_threads())
+            .filter(|thread| !workers.contains(thread) && !lost.contains(thread))
+            .collect();
+        if held.is_empty() {
             return Self { released };
         }
-        let (senders, receivers): (Vec<_>, Vec<_>) = (workers..threads)
-            .map(|_| {
+        let (senders, receivers): (Vec<_>, Vec<_>) = held
+            .iter()
+            .map(|&thread| {
                 let (sender, receiver) = futures_channel::oneshot::channel::<()>();
-                (Mutex::new(Some(sender)), receiver)
+                ((thread, Mutex::new(Some(sender))), receiver)
             })
             .unzip();
         let flag = Arc::clone(&released);
         rayon::spawn_broadcast(move |context| {
-            let Some(slot) = context
-                .index()
-                .checked_sub(workers)
-                .and_then(|extra| senders.get(extra))
+            let Some((_, slot)) = senders
+                .iter()
+                .find(|(thread, _)| *thread == context.index())
             else {
                 return;
             };
@@ -501,9 +505,16 @@ pub async fn run_parallel<H: Host>(
     progress: Arc<LiveProgress>,
 ) -> RunRecord {
     let clock = host.clock();
+    // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k,
+    // passing over threads lost to a crash (the pool has spares).
+    let lost = fault::lost_threads();
+    let run_workers: Vec<usize> = (0..rayon::current_num_threads())
+        .filter(|thread| !lost.contains(thread))
+        .take(options.workers)
+        .collect();
     // Before the clock starts: with stealing, the threads beyond the run's workers are held first.
     let _held = match options.placement {
-        Placement::Stealing => Some(HeldThreads::hold_beyond(options.workers).await),
+        Placement::Stealing => Some(HeldThreads::hold_all_but(&run_workers).await),
         Placement::Pinned => None,
     };
     let run_start = clock.now_ms();
@@ -521,13 +532,7 @@ pub async fn run_parallel<H: Host>(
         record: RecordBuilder::new(scenario, run_start).with_placement(options.placement),
     };
     let mut jobs_in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
-    // Worker k of the run is pool thread k: jobs are pinned, so a run with k workers uses exactly threads 0..k,
-    // passing over threads lost to a crash (the pool has spares).
-    let lost = fault::lost_threads();
-    let mut free_workers: Vec<usize> = (0..rayon::current_num_threads())
-        .filter(|thread| !lost.contains(thread))
-        .take(options.workers)
-        .collect();
+    let mut free_workers = run_workers;
     // Workers with a job in flight: if a job crashes, those that do not come back are lost with it.
     let mut busy: Vec<usize> = Vec::new();
     let mut stopped = false;
