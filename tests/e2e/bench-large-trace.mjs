@@ -90,7 +90,6 @@ async function runOnce(units) {
 
   // Figure 1: import, then wait for the imported scenario's prediction to be drawn.
   await page.evaluate(() => {
-    window.benchOldSvg = document.querySelector('#predict .timeline-canvas svg');
     window.benchDrawnAt = undefined;
     window.benchImportAt = performance.now();
   });

@@ -3,26 +3,14 @@
 // tells the measured speed-up with the report's own numbers; glossary terms explain themselves on keyboard focus
 // (role=tooltip) and Escape hides them; the box can be hidden and shown again; Predict's advanced settings open by
 // themselves from a link that sets one; axe-core finds nothing serious. Screenshots go to screenshots/intro-*.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, SHOTS, openPageIn, seriousViolations, waitForPool, waitForReport } from './page.mjs';
+import { SHOTS, openPageIn, seriousViolations, waitForPool, waitForReport, useBrowserAndServer } from './page.mjs';
 
 let browser;
 let isolated;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
-  isolated = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await isolated?.close();
-});
+// Chromium and an isolated server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server: isolated } = started));
 
 const stepDone = (page, step) => page.getAttribute(`#try-this li[data-step="${step}"]`, 'data-done');
 

@@ -1,5 +1,6 @@
 // What every end-to-end test file needs to drive the built page: where it is, a fresh page that collects
 // console errors, waiting for the worker pool and for a run's report, and axe-core's findings.
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
 import { launchChromium } from './browser.mjs';
@@ -58,10 +59,12 @@ export async function seriousViolations(page, selector = 'body') {
 }
 
 /** Starts Chromium and a server of the built page (cross-origin isolated unless `isolated` is false) before the
- * file's tests, hands them to `onStart` as `{ browser, server }`, and closes both after the tests. */
+ * file's tests, hands them to `onStart` as `{ browser, server }`, and closes both after the tests. The screenshots
+ * folder is made too. */
 export function useBrowserAndServer(onStart, { isolated = true } = {}) {
   let started;
   before(async () => {
+    await mkdir(SHOTS, { recursive: true });
     started = { browser: await launchChromium(), server: await serveDist(DIST, { isolated }) };
     onStart(started);
   });

@@ -3,12 +3,9 @@
 // view, a phone's width (no page scroll, chart text of 14 px at least), the large-text toggle, and axe-core on the
 // main view after a run, the Predict section and the compare view; a large prediction painted on a canvas (issue 9,
 // part 4). Screenshots go to screenshots/timeline-*.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, SHOTS, clickRunAndWait as runAndReport, openPageIn, seriousViolations } from './page.mjs';
+import { SHOTS, clickRunAndWait as runAndReport, openPageIn, seriousViolations, useBrowserAndServer } from './page.mjs';
 
 const CONVOY = '?preset=convoy&policy=fcfs&cpus=1&mode=multitasking';
 /** The Predict panel's own timeline (after a run, the model of the run has one too, before it). */
@@ -16,17 +13,8 @@ const PREDICTED = '#predict > figure.timeline';
 
 let browser;
 let isolated;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
-  isolated = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await isolated?.close();
-});
+// Chromium and an isolated server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server: isolated } = started));
 
 /** A fresh page that collects console errors and uncaught exceptions. */
 async function openPage(url, { width = 1280, height = 1000 } = {}) {

@@ -2,27 +2,15 @@
 // after Stop, the focus moving to Stop and back, Escape stopping a run, controls that do nothing in the chosen mode
 // disabled with their reason, the gallery's pressed preset, timelines as labelled images, a visible focus ring, and
 // axe-core on the main view after a stopped run. Screenshots at 1280 and 390 px go to screenshots/ui-details-*.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve.mjs';
-import { DIST, RUN_TIMEOUT, SHOTS, clickRunAndWait, openPageIn, seriousViolations, waitForPool, waitForReport } from './page.mjs';
+import { RUN_TIMEOUT, SHOTS, clickRunAndWait, openPageIn, seriousViolations, waitForPool, waitForReport, useBrowserAndServer } from './page.mjs';
 
 
 let browser;
 let isolated;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
-  isolated = await serveDist(DIST, { isolated: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await isolated?.close();
-});
+// Chromium and an isolated server of the built page for this file's tests.
+useBrowserAndServer((started) => ({ browser, server: isolated } = started));
 
 /** A fresh page that collects console errors and uncaught exceptions. */
 function openPage(url, options) {

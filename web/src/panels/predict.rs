@@ -86,7 +86,7 @@ fn predict_with_baseline(
 }
 
 /// Each simulator task's colour: its scenario task's.
-fn owner_colours(scenario: &Scenario, owners: &[usize]) -> Vec<String> {
+pub(crate) fn owner_colours(scenario: &Scenario, owners: &[usize]) -> Vec<String> {
     owners
         .iter()
         .map(|&owner| {

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::learn::{moved, opening_tick, scrubber, tick_at, Move, StepMode};
 use crate::panels::chart::{bar_strip, chart_table, grid_of_trace, MAX_CELL_TICKS};
-use crate::panels::predict::prediction;
+use crate::panels::predict::{owner_colours, prediction};
 use crate::panels::step_parts::{cpus, queues, reasons, waits_and_done, Tasks};
 
 /// What the step-through replays.
@@ -66,17 +66,7 @@ fn record(source: &StepSource) -> Result<Recorded, String> {
                 &settings.conventions(),
             )
             .map_err(refused)?;
-            let colours = predicted
-                .owners
-                .iter()
-                .map(|&owner| {
-                    scenario
-                        .tasks
-                        .get(owner)
-                        .map_or("#888888", |task| task.colour_at(owner))
-                        .to_owned()
-                })
-                .collect();
+            let colours = owner_colours(scenario, &predicted.owners);
             let split = if predicted.split {
                 " (splittable phases cut into chunks, as Predict cuts them)"
             } else {
